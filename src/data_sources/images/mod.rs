@@ -1,0 +1,1 @@
+//! The `qcloud_images` data source. (Skeleton.)

@@ -1,0 +1,3 @@
+//! Data sources served by the provider.
+
+pub mod images;

@@ -1,0 +1,1 @@
+//! Provider-defined functions: pinned public images. (Skeleton.)

@@ -1,0 +1,37 @@
+//! terraform-provider-qcloud: a Terraform provider that looks up Tencent Cloud machine images.
+//!
+//! # Layout
+//! Dependencies point one way, from the top of this list to the bottom:
+//!
+//! - [`plugin`]: process launch. Magic cookie and protocol version checks, the go-plugin
+//!   handshake line, automatic mutual TLS, the controller's Shutdown, `-debug` reattach mode.
+//! - [`tfplugin`]: the only module that sees generated protobuf types. Converts them to and
+//!   from the crate's own types and hosts the thin gRPC `tfplugin6.Provider` service.
+//! - [`provider`]: the [`provider::Provider`] trait the service calls, and the qcloud provider
+//!   that implements it (provider block, configuration, dispatch).
+//! - [`data_sources`] and [`functions`]: the `qcloud_images` data source and the pinned
+//!   public-image functions. No protobuf, no HTTP.
+//! - [`schema`] and [`diag`]: schema model and diagnostics, shared by everything above.
+//! - [`cty`]: Terraform's value model and its msgpack / JSON codecs. Knows nothing of gRPC or HTTP.
+//! - [`qcloud`]: the Tencent Cloud image API client (settings, signer, transport, paging).
+//!   Knows nothing of Terraform.
+//! - [`sandbox`]: a local HTTP server that behaves like the image API, for tests and the quickstart.
+//! - [`logging`]: hclog-style JSON log lines on stderr.
+
+pub mod cty;
+pub mod data_sources;
+pub mod diag;
+pub mod functions;
+pub mod logging;
+pub mod plugin;
+pub mod provider;
+pub mod qcloud;
+pub mod sandbox;
+pub mod schema;
+pub mod tfplugin;
+
+/// The provider's version, as printed by `--version` and reported in packaging.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The provider's source address in the Terraform Registry namespace.
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/qcloud/qcloud";

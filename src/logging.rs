@@ -1,0 +1,1 @@
+//! hclog-style JSON log lines on stderr. (Skeleton.)

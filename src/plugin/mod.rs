@@ -1,0 +1,1 @@
+//! Process launch: handshake, mutual TLS, shutdown, debug mode. (Skeleton.)

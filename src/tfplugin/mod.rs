@@ -1,0 +1,1 @@
+//! Generated tfplugin6 / go-plugin types and the gRPC service. (Skeleton.)
