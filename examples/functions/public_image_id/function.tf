@@ -1,0 +1,5 @@
+# The id of a well-known public image, from the provider's built-in catalog.
+# Needs no credentials and makes no API call. Case and repeated spaces do not matter.
+output "centos_7_2" {
+  value = provider::qcloud::public_image_id("CentOS 7.2 64-bit")
+}
