@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use super::Type;
+
 /// A cty number: kept as the exact form it arrived in.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Number {
@@ -149,5 +151,147 @@ impl From<bool> for Value {
 impl From<i64> for Value {
     fn from(i: i64) -> Self {
         Value::Number(Number::Int(i))
+    }
+}
+
+impl Number {
+    /// Reads decimal number text (JSON number syntax) as the most exact form that holds it:
+    /// `Int` or `UInt` for integers that fit, `Float` when an `f64` reproduces the text's value
+    /// (its shortest form denotes the same decimal), else `Decimal` with the text unchanged.
+    /// `None` when the text is not a decimal number.
+    pub fn from_text(text: &str) -> Option<Number> {
+        if !super::decimal::is_decimal(text) {
+            return None;
+        }
+        if super::decimal::is_integer_literal(text) {
+            if let Ok(int) = text.parse::<i64>() {
+                return Some(Number::Int(int));
+            }
+            if let Ok(uint) = text.parse::<u64>() {
+                return Some(Number::UInt(uint));
+            }
+        }
+        match text.parse::<f64>() {
+            Ok(float)
+                if float.is_finite() && super::decimal::same_value(text, &format!("{float:e}")) =>
+            {
+                Some(Number::Float(float))
+            }
+            _ => Some(Number::Decimal(text.to_owned())),
+        }
+    }
+}
+
+impl Value {
+    /// The concrete type this value would have on its own, used when a value of schema type
+    /// `dynamic` is encoded. Collections take the one type shared by their known, non-null
+    /// elements (`dynamic` when empty or mixed); null and unknown infer `dynamic`. Past
+    /// `MAX_NESTING_DEPTH` levels the inner parts infer `dynamic`.
+    pub fn infer_type(&self) -> Type {
+        self.infer_type_within(super::MAX_NESTING_DEPTH)
+    }
+
+    fn infer_type_within(&self, levels: usize) -> Type {
+        let Some(inner) = levels.checked_sub(1) else { return Type::Dynamic };
+        match self {
+            Value::Unknown | Value::Null => Type::Dynamic,
+            Value::Bool(_) => Type::Bool,
+            Value::Number(_) => Type::Number,
+            Value::String(_) => Type::String,
+            Value::List(items) => Type::list(common_type(items, inner)),
+            Value::Set(items) => Type::set(common_type(items, inner)),
+            Value::Map(entries) => Type::map(common_type(entries.values(), inner)),
+            Value::Tuple(items) => {
+                Type::Tuple(items.iter().map(|item| item.infer_type_within(inner)).collect())
+            }
+            Value::Object(attributes) => Type::Object(
+                attributes
+                    .iter()
+                    .map(|(name, value)| (name.clone(), value.infer_type_within(inner)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// What kind of value this is, for error messages: "a string", "null", "an object".
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Value::Unknown => "an unknown value",
+            Value::Null => "null",
+            Value::Bool(_) => "a bool",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::List(_) => "a list",
+            Value::Set(_) => "a set",
+            Value::Map(_) => "a map",
+            Value::Object(_) => "an object",
+            Value::Tuple(_) => "a tuple",
+        }
+    }
+}
+
+/// The one type shared by the known, non-null `values`; `dynamic` when there is none or several.
+fn common_type<'a>(values: impl IntoIterator<Item = &'a Value>, levels: usize) -> Type {
+    let mut common = None;
+    for value in values.into_iter().filter(|value| value.is_known() && !value.is_null()) {
+        let ty = value.infer_type_within(levels);
+        match &common {
+            None => common = Some(ty),
+            Some(seen) if *seen == ty => {}
+            Some(_) => return Type::Dynamic,
+        }
+    }
+    common.unwrap_or(Type::Dynamic)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn infer_type_follows_the_value() {
+        let text = || Value::from("x");
+        let cases: Vec<(Value, Type)> = vec![
+            (text(), Type::String),
+            (Value::Bool(true), Type::Bool),
+            (Value::from(1), Type::Number),
+            (Value::Null, Type::Dynamic),
+            (Value::Unknown, Type::Dynamic),
+            (Value::List(vec![]), Type::list(Type::Dynamic)),
+            (Value::List(vec![Value::Null, text()]), Type::list(Type::String)),
+            (Value::Set(vec![text(), Value::from(1)]), Type::set(Type::Dynamic)),
+            (Value::Map([("k".to_owned(), Value::from(1))].into()), Type::map(Type::Number)),
+            (
+                Value::Tuple(vec![text(), Value::Null]),
+                Type::Tuple(vec![Type::String, Type::Dynamic]),
+            ),
+            (
+                Value::object([("a", Value::List(vec![text()])), ("b", Value::Bool(false))]),
+                Type::object([("a", Type::list(Type::String)), ("b", Type::Bool)]),
+            ),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(value.infer_type(), expected, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn infer_type_stops_at_the_nesting_limit() {
+        let deep = (0..100).fold(Value::from("x"), |inner, _| Value::List(vec![inner]));
+        let mut ty = deep.infer_type();
+        let mut levels = 0;
+        while let Type::List(element) = ty {
+            ty = *element;
+            levels += 1;
+        }
+        assert_eq!((levels, ty), (super::super::MAX_NESTING_DEPTH, Type::Dynamic));
+    }
+
+    #[test]
+    fn from_text_picks_the_most_exact_form() {
+        assert_eq!(Number::from_text("7"), Some(Number::Int(7)));
+        assert_eq!(Number::from_text("0.25"), Some(Number::Float(0.25)));
+        assert_eq!(Number::from_text("1e400"), Some(Number::Decimal("1e400".into())));
+        assert_eq!(Number::from_text("seven"), None);
     }
 }
