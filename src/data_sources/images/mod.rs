@@ -2,14 +2,14 @@
 //! them deterministically, pick the newest.
 //!
 //! # Layout
-//! - [`schema`]: arguments and attributes with their descriptions.
+//! - [`schema`](mod@schema): arguments and attributes with their descriptions.
 //! - [`config`]: config object → validated [`ImagesQuery`], in two stages, offline.
 //! - [`listing`]: the [`ImageSource`] seam and [`SharedListings`] (identical queries share one
 //!   listing).
 //! - [`select`]: filters, total order, `max_results`, the `most_recent` pick. Pure.
 //! - [`state`]: selection → state value; [`create_time`]: the API's time format.
 //! - [`query_id`]: the stable `id`; [`output_file`]: `result_output_file`.
-//! - [`read`]: the read flow tying them together.
+//! - [`read`](mod@read): the read flow tying them together.
 //!
 //! Must not depend on protobuf, HTTP or the provider module; images come through
 //! [`ImageSource`].
