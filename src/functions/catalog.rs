@@ -53,13 +53,14 @@ pub fn suggestions(name: &str) -> Vec<&'static str> {
 }
 
 /// How alike a normalized query and a normalized catalog name are, from 0 to 1: the mean of
-/// their Jaro-Winkler similarity and the share of query words found inside the name's words
-/// (so `windows 2012 english` still finds the long Windows names).
+/// their Jaro-Winkler similarity (typos, shared beginnings), their Sørensen-Dice bigram
+/// similarity (shared pieces such as `7.2`), and the share of query words found inside the
+/// name's words (so `windows 2012 english` still finds the long Windows names).
 fn similarity(wanted: &str, name: &str) -> f64 {
     let words: Vec<&str> = wanted.split(' ').filter(|w| !w.is_empty()).collect();
     let found = words.iter().filter(|w| name.split(' ').any(|n| n.contains(**w))).count();
     let coverage = if words.is_empty() { 0.0 } else { found as f64 / words.len() as f64 };
-    (strsim::jaro_winkler(wanted, name) + coverage) / 2.0
+    (strsim::jaro_winkler(wanted, name) + strsim::sorensen_dice(wanted, name) + coverage) / 3.0
 }
 
 /// The form names are compared in: lower case, words separated by single spaces.
@@ -127,6 +128,9 @@ mod tests {
 
         let got = suggestions("debian 8.2 64");
         assert_eq!(got.first(), Some(&"Debian 8.2 64-bit"));
+
+        let got = suggestions("centos 7.2");
+        assert_eq!(got, ["CentOS 7.2 64-bit", "CentOS 7.0 64-bit", "CentOS 7.1 64-bit"]);
     }
 
     #[test]

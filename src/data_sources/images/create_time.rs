@@ -1,4 +1,6 @@
 //! The API's `createTime`: `YYYY-MM-DD HH:MM:SS` in Beijing time (UTC+8), with no zone.
+//!
+//! Pure text and time handling: no Terraform values, no API client.
 
 use time::format_description::well_known::Rfc3339;
 use time::macros::{format_description, offset};

@@ -1,4 +1,6 @@
 //! A selection → the `qcloud_images` state: every attribute of the schema, wholly known.
+//!
+//! Pure: no API client, no I/O.
 
 use std::collections::BTreeMap;
 
