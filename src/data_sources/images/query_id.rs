@@ -1,5 +1,7 @@
 //! The data source `id`: a stable hash of the region and the normalized query, so the same
 //! query gives the same id whatever images it finds.
+//!
+//! Pure: depends on the validated query only, never on results.
 
 use sha2::{Digest, Sha256};
 

@@ -1,4 +1,6 @@
 //! The `qcloud_images` schema: every argument and computed attribute, with its description.
+//!
+//! Data only: no values, no API client.
 
 use crate::cty::Type;
 use crate::schema::{Attribute, Block, Presence, Schema};

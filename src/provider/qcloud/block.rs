@@ -1,5 +1,8 @@
 //! The provider block: its schema, and its config → the API client's raw settings, with each
 //! problem reported at its attribute path.
+//!
+//! Offline: the settings' own rules live in the API client's settings module; this module only
+//! moves values and names paths.
 
 use crate::cty::{AttributePath, Type, Value};
 use crate::diag::{Diagnostic, Diagnostics};

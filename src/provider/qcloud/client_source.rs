@@ -1,5 +1,7 @@
 //! The API client as the data source's [`ImageSource`]: reports missing credentials when a
 //! listing needs them, and turns client errors into listing errors.
+//!
+//! The only place where the provider touches the API client; no Terraform values here.
 
 use std::sync::Arc;
 
