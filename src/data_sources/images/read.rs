@@ -1,0 +1,181 @@
+//! The read flow: validated query → warnings → listing → selection → state → output file.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use super::config::ImagesQuery;
+use super::listing::{ImageSource, ListingError};
+use super::output_file::write_images;
+use super::query_id::query_id;
+use super::schema::attr;
+use super::select::select;
+use super::state::{image_type_name, state, status_name};
+use crate::cty::{AttributePath, Value};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::qcloud::ImageType;
+
+/// What a read needs besides the config: the configured region, where images come from, and
+/// the home directory that `~` in `result_output_file` stands for.
+pub struct ReadContext<'a> {
+    pub region: &'a str,
+    pub source: &'a dyn ImageSource,
+    pub home: Option<PathBuf>,
+}
+
+/// The result of a read: the state (absent on error) and the diagnostics.
+#[derive(Debug, Clone, Default)]
+pub struct ReadResult {
+    pub state: Option<Value>,
+    pub diagnostics: Diagnostics,
+}
+
+/// Reads `qcloud_images` for `config`. `cancel` fires when Terraform asks the provider to stop.
+pub async fn read(
+    config: &Value,
+    context: &ReadContext<'_>,
+    cancel: &CancellationToken,
+) -> ReadResult {
+    let query = match ImagesQuery::from_config(config) {
+        Ok(query) => query,
+        Err(diagnostics) => return ReadResult { state: None, diagnostics },
+    };
+    let diagnostics = warnings(&query, context.region);
+    let listed = if marketplace_unavailable(&query, context.region) {
+        Arc::new(Vec::new())
+    } else {
+        match context.source.list_images(&query.api_query(), cancel).await {
+            Ok(listed) => listed,
+            Err(error) => return failed(diagnostics, listing_failed(&error, context.region)),
+        }
+    };
+    let selection = select(&listed, &query);
+    if query.most_recent && selection.most_recent.is_none() {
+        return failed(diagnostics, no_match(&query, context.region, listed.len()));
+    }
+    let state = state(config, &query_id(context.region, &query), &selection);
+    if let Some(path) = &query.result_output_file {
+        let images = state.get_attr(attr::IMAGES).cloned().unwrap_or(Value::Null);
+        if let Err(error) = write_output(path, images, context.home.clone()).await {
+            return failed(diagnostics, output_failed(error));
+        }
+    }
+    ReadResult { state: Some(state), diagnostics }
+}
+
+fn failed(mut diagnostics: Diagnostics, error: Diagnostic) -> ReadResult {
+    diagnostics.push(error);
+    ReadResult { state: None, diagnostics }
+}
+
+/// Marketplace images are not offered in North America (`na-*` regions).
+fn marketplace_unavailable(query: &ImagesQuery, region: &str) -> bool {
+    query.image_type == ImageType::Marketplace && region.starts_with("na-")
+}
+
+/// The warnings a query earns before anything is listed.
+fn warnings(query: &ImagesQuery, region: &str) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    if marketplace_unavailable(query, region) {
+        diagnostics.push(
+            Diagnostic::warning(
+                format!("Marketplace images are not offered in {region}"),
+                "Tencent Cloud does not offer marketplace images in North America regions \
+                 (na-*), so this lookup returns no images and makes no API call. Use public or \
+                 private images there, or a region outside North America.",
+            )
+            .at(AttributePath::attr(attr::IMAGE_TYPE)),
+        );
+    }
+    let others_publish = matches!(query.image_type, ImageType::Shared | ImageType::Marketplace);
+    if query.most_recent && others_publish && query.image_ids.is_empty() {
+        diagnostics.push(
+            Diagnostic::warning(
+                "most_recent may pick an image someone else published",
+                format!(
+                    "image_type = {} lists images that other accounts publish. With \
+                     most_recent = true and no image_ids, a newer image from any of them that \
+                     matches the filters would be picked on the next plan, and everything built \
+                     from it would follow. Pin image_ids to the images you trust.",
+                    image_type_name(i64::from(query.image_type.code()))
+                ),
+            )
+            .at(AttributePath::attr(attr::MOST_RECENT)),
+        );
+    }
+    diagnostics
+}
+
+fn listing_failed(error: &ListingError, region: &str) -> Diagnostic {
+    match error {
+        ListingError::Cancelled => Diagnostic::error(
+            "Image listing cancelled",
+            "Terraform asked the provider to stop (for example after Ctrl-C) before \
+             DescribeImages finished, so nothing was read.",
+        ),
+        ListingError::MissingCredentials => Diagnostic::error(
+            "Missing Tencent Cloud credentials",
+            "Listing images needs API credentials. Set secret_id and secret_key in the \
+             provider \"qcloud\" block, or the environment variables QCLOUD_SECRET_ID and \
+             QCLOUD_SECRET_KEY (TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are read \
+             too). Temporary credentials also need security_token or QCLOUD_SECURITY_TOKEN.",
+        ),
+        ListingError::Api(text) => Diagnostic::error(
+            "Could not list images",
+            format!("DescribeImages failed in region {region}: {text}"),
+        ),
+    }
+}
+
+/// The `most_recent` error: every effective criterion, and what the API returned.
+fn no_match(query: &ImagesQuery, region: &str, listed: usize) -> Diagnostic {
+    let quoted = |text: Option<&str>| text.map_or("not set".to_string(), |t| format!("{t:?}"));
+    let code = query.image_type.code();
+    let status = query.status.map_or("any".to_string(), |s| {
+        format!("{} ({})", status_name(i64::from(s.code())), s.code())
+    });
+    let ids = if query.image_ids.is_empty() { "any".into() } else { query.image_ids.join(", ") };
+    let api = if marketplace_unavailable(query, region) {
+        format!("No API call was made: marketplace images are not offered in {region}.")
+    } else {
+        format!("The API returned {listed} image(s) before name_regex and os_name were applied.")
+    };
+    Diagnostic::error(
+        "No image matches the query",
+        format!(
+            "most_recent = true needs at least one matching image, but none matched:\n\
+             \x20 region:     {region}\n\
+             \x20 image_type: {} ({code})\n\
+             \x20 status:     {status}\n\
+             \x20 image_ids:  {ids}\n\
+             \x20 name_regex: {}\n\
+             \x20 os_name:    {}\n\
+             {api}\n\
+             Loosen the criteria, or set most_recent = false to accept an empty result.",
+            image_type_name(i64::from(code)),
+            quoted(query.name_regex.as_ref().map(regex::Regex::as_str)),
+            quoted(query.os_name.as_deref()),
+        ),
+    )
+}
+
+async fn write_output(path: &str, images: Value, home: Option<PathBuf>) -> Result<(), String> {
+    let path = path.to_string();
+    let task = tokio::task::spawn_blocking(move || write_images(&path, &images, home.as_deref()));
+    match task.await {
+        Ok(written) => written.map(|_| ()),
+        Err(error) => Err(format!("the write did not finish: {error}")),
+    }
+}
+
+fn output_failed(error: String) -> Diagnostic {
+    Diagnostic::error(
+        "Cannot write result_output_file",
+        format!("{error}. Choose a path in a writable directory, or remove result_output_file."),
+    )
+    .at(AttributePath::attr(attr::RESULT_OUTPUT_FILE))
+}
+
+#[cfg(test)]
+mod tests;

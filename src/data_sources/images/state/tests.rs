@@ -1,0 +1,153 @@
+use super::*;
+use crate::cty::Type;
+use crate::data_sources::images::schema::IMAGE_FIELDS;
+use crate::data_sources::images::test_support::{config, image};
+
+/// True when `value` is wholly known and has the shape of `ty` (every object attribute present).
+pub fn conforms(value: &Value, ty: &Type) -> bool {
+    match (value, ty) {
+        (Value::Null, _) => true,
+        (Value::String(_), Type::String) | (Value::Bool(_), Type::Bool) => true,
+        (Value::Number(_), Type::Number) => true,
+        (Value::List(items), Type::List(element)) => items.iter().all(|i| conforms(i, element)),
+        (Value::Object(attributes), Type::Object(types)) => {
+            attributes.len() == types.len()
+                && types
+                    .iter()
+                    .all(|(name, t)| attributes.get(name).is_some_and(|v| conforms(v, t)))
+        }
+        _ => false,
+    }
+}
+
+fn selection(images: Vec<Image>, most_recent: Option<Image>) -> Selection {
+    Selection { total_count: images.len() + 5, images, most_recent }
+}
+
+#[test]
+fn state_has_every_attribute_wholly_known_and_conforms() {
+    let images = vec![image("img-aaaaaaaa", "web", "CentOS", "2020-01-01 00:00:00")];
+    let cases = [
+        selection(Vec::new(), None),
+        selection(images.clone(), None),
+        selection(images.clone(), images.first().cloned()),
+    ];
+    let config = config(&[(attr::IMAGE_TYPE, "2".into())]);
+    let ty = schema().block.value_type();
+    for selection in cases {
+        let state = state(&config, "abc", &selection);
+        assert!(state.is_wholly_known());
+        assert!(conforms(&state, &ty), "{state:?}");
+    }
+}
+
+#[test]
+fn arguments_are_echoed_and_computed_attributes_filled() {
+    let picked = image("img-bbbbbbbb", "web-2", "CentOS 7.2", "2021-06-01 12:00:00");
+    let config = config(&[
+        (attr::IMAGE_TYPE, "2".into()),
+        (attr::NAME_REGEX, "^web".into()),
+        (attr::MOST_RECENT, true.into()),
+    ]);
+    let selection = Selection {
+        total_count: 7,
+        images: vec![picked.clone(), image("img-aaaaaaaa", "web-1", "", "")],
+        most_recent: Some(picked),
+    };
+    let state = state(&config, "the-id", &selection);
+    let get = |name: &str| state.get_attr(name).cloned();
+    assert_eq!(get(attr::IMAGE_TYPE), Some("2".into()));
+    assert_eq!(get(attr::NAME_REGEX), Some("^web".into()));
+    assert_eq!(get(attr::MOST_RECENT), Some(true.into()));
+    assert_eq!(get(attr::STATUS), Some(Value::Null));
+    assert_eq!(get(attr::ID), Some("the-id".into()));
+    assert_eq!(get(attr::TOTAL_COUNT), Some(7.into()));
+    assert_eq!(
+        get(attr::IDS),
+        Some(Value::List(vec!["img-bbbbbbbb".into(), "img-aaaaaaaa".into()]))
+    );
+    assert_eq!(get(attr::IMAGE_ID), Some("img-bbbbbbbb".into()));
+    assert_eq!(get(attr::IMAGE_NAME), Some("web-2".into()));
+    assert_eq!(get(attr::IMAGE_DESCRIPTION), Some(Value::Null));
+    assert_eq!(get(attr::CREATE_TIME), Some("2021-06-01T12:00:00+08:00".into()));
+    assert_eq!(get(attr::OS_NAME), Some("CentOS 7.2".into()));
+    assert_eq!(get(attr::CREATOR), Some(Value::Null));
+}
+
+#[test]
+fn top_level_image_attributes_are_null_without_most_recent() {
+    let config = config(&[(attr::IMAGE_TYPE, "public".into())]);
+    let images = vec![image("img-aaaaaaaa", "web", "CentOS", "2020-01-01 00:00:00")];
+    let state = state(&config, "x", &selection(images, None));
+    for name in [attr::IMAGE_ID, attr::IMAGE_NAME, attr::CREATE_TIME, attr::OS_NAME] {
+        assert_eq!(state.get_attr(name), Some(&Value::Null), "{name}");
+    }
+}
+
+#[test]
+fn os_name_keeps_the_configured_filter() {
+    let picked = image("img-bbbbbbbb", "web-2", "CentOS 7.2", "");
+    let config = config(&[(attr::IMAGE_TYPE, "public".into()), (attr::OS_NAME, "centos".into())]);
+    let state = state(&config, "x", &selection(vec![picked.clone()], Some(picked)));
+    assert_eq!(state.get_attr(attr::OS_NAME), Some(&"centos".into()));
+}
+
+#[test]
+fn image_objects_use_names_times_and_nulls() {
+    let full = Image {
+        image_id: "img-aaaaaaaa".into(),
+        image_name: Some("web".into()),
+        image_description: Some("built by CI".into()),
+        image_type: Some(4),
+        os_name: Some("CentOS 7.2 64bit".into()),
+        create_time: Some("2014-09-27 10:11:00".into()),
+        creator: Some("100000001".into()),
+        status: Some(3),
+    };
+    let object = image_object(&full);
+    let expected = Value::object([
+        ("image_id", "img-aaaaaaaa".into()),
+        ("image_name", "web".into()),
+        ("image_description", "built by CI".into()),
+        ("image_type", "shared".into()),
+        ("os_name", "CentOS 7.2 64bit".into()),
+        ("create_time", "2014-09-27T10:11:00+08:00".into()),
+        ("creator", "100000001".into()),
+        ("status", "in_use".into()),
+    ]);
+    assert_eq!(object, expected);
+
+    let bare = Image { image_id: "img-bbbbbbbb".into(), ..Image::default() };
+    let object = image_object(&bare);
+    for field in IMAGE_FIELDS.iter().filter(|f| **f != attr::IMAGE_ID) {
+        assert_eq!(object.get_attr(field), Some(&Value::Null), "{field}");
+    }
+    let odd = Image { create_time: Some("27/09/2014".into()), ..bare.clone() };
+    assert_eq!(image_object(&odd).get_attr(attr::CREATE_TIME), Some(&"27/09/2014".into()));
+    let empty = Image { create_time: Some(String::new()), image_name: Some(String::new()), ..bare };
+    assert_eq!(image_object(&empty).get_attr(attr::CREATE_TIME), Some(&Value::Null));
+    // An empty name is still a name the API sent: kept as it is.
+    assert_eq!(image_object(&empty).get_attr(attr::IMAGE_NAME), Some(&"".into()));
+}
+
+#[test]
+fn codes_become_names_and_unknown_codes_their_number() {
+    let types =
+        [(1, "private"), (2, "public"), (3, "marketplace"), (4, "shared"), (0, "0"), (9, "9")];
+    for (code, name) in types {
+        assert_eq!(image_type_name(code), name);
+    }
+    let statuses = [
+        (1, "creating"),
+        (2, "normal"),
+        (3, "in_use"),
+        (4, "syncing"),
+        (5, "copying"),
+        (0, "0"),
+        (-1, "-1"),
+        (6, "6"),
+    ];
+    for (code, name) in statuses {
+        assert_eq!(status_name(code), name);
+    }
+}
