@@ -14,6 +14,7 @@
 //! - [`fault`]: the fault plan (which request fails, and how).
 //! - [`response`]: the bodies the sandbox answers with (success, API error, faults).
 //! - [`server`]: the HTTP server, its handle, and the log of received requests.
+//! - [`cli`]: the `qcloud-sandbox` command.
 //!
 //! # Error codes
 //! Every API error is answered with HTTP 200 and the 2.0 shape
@@ -37,6 +38,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod cli;
 mod config;
 pub mod fault;
 pub mod params;

@@ -4,6 +4,15 @@
 //!
 //! Connections are served by hyper directly (not `axum::serve`) so that a fault can close or
 //! reset a connection without answering; routing and extraction are axum's.
+//!
+//! A request is handled in this order: it is numbered and its parameters parsed; the fault plan
+//! picks a fault (before any check, so a fault fires whatever the request holds); the latency
+//! (plus any `slow` delay) passes; then either the fault replaces the answer, or the request is
+//! authenticated, its action and parameters validated, and the page selected (after any change
+//! a `total`, `add-image` or `remove-image` fault makes). Requests refused by a fault that
+//! replaces the answer use up no nonce.
+//!
+//! Must not depend on the API client.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
@@ -47,6 +56,8 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 /// Seed of the ids of images that appear during a listing (`add-image`).
 const ADDED_IMAGE_SEED: u64 = 0xADD;
 const JSON: &str = "application/json; charset=utf-8";
+/// How long a truncated body waits, after its half, before the connection is dropped.
+const TRUNCATION_FLUSH: Duration = Duration::from_millis(100);
 
 /// One request the sandbox received.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -545,25 +556,23 @@ fn connection_fault(fault: ConnectionFault) -> Response {
     response
 }
 
-/// Headers promising all of `json`, half of it, then a broken connection. The body pauses once
-/// after the half so that it is flushed to the client before the connection is dropped.
+/// Headers promising all of `json`, half of it, then a broken connection. The body waits a
+/// moment after the half so that hyper flushes it to the client before the connection drops.
 fn truncated_response(json: String) -> Response {
     let full_length = json.len();
     let half = Bytes::from(json).slice(..full_length / 2);
-    let mut step = 0;
+    let mut sent = false;
+    let mut flushing = Box::pin(tokio::time::sleep(TRUNCATION_FLUSH));
     let body = futures_util::stream::poll_fn(move |cx| {
-        step += 1;
-        match step {
-            1 => Poll::Ready(Some(Ok(half.clone()))),
-            2 => {
-                cx.waker().wake_by_ref();
-                Poll::Pending
-            }
-            _ => Poll::Ready(Some(Err(io::Error::new(
-                io::ErrorKind::ConnectionAborted,
-                "body cut off by an injected fault",
-            )))),
+        if !sent {
+            sent = true;
+            return Poll::Ready(Some(Ok(half.clone())));
         }
+        std::task::ready!(flushing.as_mut().poll(cx));
+        Poll::Ready(Some(Err(io::Error::new(
+            io::ErrorKind::ConnectionAborted,
+            "body cut off by an injected fault",
+        ))))
     });
     let mut response =
         (StatusCode::OK, [(CONTENT_TYPE, JSON)], Body::from_stream(body)).into_response();
