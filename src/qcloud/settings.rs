@@ -226,8 +226,8 @@ fn resolve_credentials(
     let token = SECURITY_TOKEN.find(raw.security_token.take(), env, true);
     let before = errors.len();
     for (lookup, value) in [(&SECRET_ID, &id), (&SECRET_KEY, &key), (&SECURITY_TOKEN, &token)] {
-        if let Some(value) = value {
-            check_credential_text(lookup, value).map_err(|e| errors.push(e)).ok();
+        if let Some(Err(error)) = value.as_ref().map(|v| check_credential_text(lookup, v)) {
+            errors.push(error);
         }
     }
     let credentials = match (id, key) {
@@ -331,8 +331,8 @@ fn resolve_endpoint(
             SettingError::new(
                 "endpoint",
                 format!(
-                    "endpoint {:?} (from {}) {problem}; use the whole URL of the image API, \
-                     e.g. {DEFAULT_ENDPOINT}",
+                    "endpoint {:?} (from {}) {problem}; use the whole https:// URL of the \
+                     image API, e.g. {DEFAULT_ENDPOINT}",
                     shorten(&found.value),
                     found.source
                 ),
@@ -355,10 +355,10 @@ pub(crate) fn parse_endpoint(text: &str) -> Result<Url, String> {
         "http" if is_loopback(host) => {}
         "http" => {
             return Err("uses plain http, which is only allowed for loopback addresses \
-                        (127.0.0.1, ::1, localhost); use https://"
+                        (127.0.0.1, ::1, localhost)"
                 .into());
         }
-        other => return Err(format!("has the scheme {other:?}; use https://")),
+        other => return Err(format!("has the scheme {other:?}")),
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err("contains a user name or password; credentials go in secret_id and \
