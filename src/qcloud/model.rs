@@ -1,21 +1,32 @@
 //! The API's domain objects: what a listing asks for and what it returns.
+//!
+//! Plain data: must not depend on the transport, the parser or Terraform types.
 
 /// `imageType`: whose images to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ImageType {
+    /// 1: images created by this account.
     Private = 1,
+    /// 2: Tencent Cloud's public images.
     Public = 2,
+    /// 3: service marketplace images (not offered in North America).
     Marketplace = 3,
+    /// 4: images other accounts shared with this one.
     Shared = 4,
 }
 
 /// `status`: the state of an image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ImageStatus {
+    /// 1: being created.
     Creating = 1,
+    /// 2: ready to use.
     Normal = 2,
+    /// 3: in use.
     InUse = 3,
+    /// 4: synchronising to other regions.
     Syncing = 4,
+    /// 5: being copied.
     Copying = 5,
 }
 
@@ -50,6 +61,7 @@ impl ImageStatus {
 /// A `DescribeImages` listing: the server-side filters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ImageQuery {
+    /// `imageType`: required by the API.
     pub image_type: ImageType,
     /// Exact image ids; empty means all. Any number: the client batches them by 10.
     pub image_ids: Vec<String>,
@@ -62,10 +74,13 @@ pub struct ImageQuery {
 pub struct Image {
     /// `unImgId`.
     pub image_id: String,
+    /// `imageName`.
     pub image_name: Option<String>,
+    /// `imageDescription`.
     pub image_description: Option<String>,
     /// The raw `imageType` code.
     pub image_type: Option<i64>,
+    /// `osName`.
     pub os_name: Option<String>,
     /// The raw `createTime` text (Beijing time, no zone).
     pub create_time: Option<String>,

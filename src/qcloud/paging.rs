@@ -1,0 +1,180 @@
+//! Listing every page: the first page tells `totalCount`, the rest are fetched concurrently
+//! and assembled in page order; ids beyond ten are split into batches, each its own paged
+//! listing. Robust to a wrong `totalCount` and bounded: it never loops forever.
+//!
+//! Must not depend on Terraform types.
+
+use std::collections::HashSet;
+
+use futures_util::{StreamExt, TryFutureExt, stream};
+use tokio_util::sync::CancellationToken;
+
+use super::request::{PAGE_SIZE, PageRequest, id_batches};
+use super::response::Page;
+use super::{Client, Credentials, Error, Image, ImageQuery};
+
+/// No listing goes beyond this many pages per batch (a million images).
+pub const MAX_PAGES: u64 = 10_000;
+
+/// One `list_images` call.
+pub(super) struct Listing<'a> {
+    pub client: &'a Client,
+    pub credentials: &'a Credentials,
+    pub query: &'a ImageQuery,
+    pub cancel: &'a CancellationToken,
+}
+
+impl Listing<'_> {
+    /// Every batch (concurrently), assembled in batch order, duplicates dropped.
+    pub async fn run(&self) -> Result<Vec<Image>, Error> {
+        let batches = id_batches(&self.query.image_ids);
+        let listed =
+            futures_util::future::try_join_all(batches.iter().map(|ids| self.list_batch(ids)))
+                .await?;
+        Ok(first_of_each_id(listed.into_iter().flatten()))
+    }
+
+    /// Every page of one batch.
+    async fn list_batch(&self, ids: &[String]) -> Result<Vec<Image>, Error> {
+        let first = self.page(ids, 0).await?;
+        let total = first.total_count;
+        let mut pages = Pages::default();
+        if pages.push(first.images) == PageFill::Short {
+            return Ok(pages.images);
+        }
+        let planned = planned_pages(total);
+        let results = stream::iter(1..planned)
+            .map(|n| self.page(ids, n * u64::from(PAGE_SIZE)).map_ok(|page| page.images))
+            .buffered(self.client.page_concurrency());
+        let mut results = std::pin::pin!(results);
+        while let Some(images) = results.next().await {
+            if pages.push(images?) == PageFill::Short {
+                return Ok(pages.images);
+            }
+        }
+        // Every announced page was full: the listing is complete if it holds exactly
+        // `totalCount` images; otherwise `totalCount` was too small (or unknown), so go on.
+        if total == Some(pages.images.len() as u64) {
+            return Ok(pages.images);
+        }
+        self.page_on(ids, pages).await
+    }
+
+    /// More pages than `totalCount` announced: one after another until a short page.
+    async fn page_on(&self, ids: &[String], mut pages: Pages) -> Result<Vec<Image>, Error> {
+        let mut seen: HashSet<String> = pages.images.iter().map(|i| i.image_id.clone()).collect();
+        loop {
+            if pages.count >= MAX_PAGES {
+                return Err(Error::TooManyPages { pages: MAX_PAGES as usize });
+            }
+            let offset = pages.count * u64::from(PAGE_SIZE);
+            let images = self.page(ids, offset).await?.images;
+            let fresh = images.iter().filter(|i| seen.insert(i.image_id.clone())).count();
+            if fresh == 0 && images.len() >= PAGE_SIZE as usize {
+                return Err(Error::RepeatedPage { offset });
+            }
+            if pages.push(images) == PageFill::Short {
+                return Ok(pages.images);
+            }
+        }
+    }
+
+    async fn page(&self, ids: &[String], offset: u64) -> Result<Page, Error> {
+        let request = PageRequest {
+            image_type: self.query.image_type,
+            image_ids: ids,
+            status: self.query.status,
+            offset,
+            limit: PAGE_SIZE,
+        };
+        self.client.fetch_page(self.credentials, &request, self.cancel).await
+    }
+}
+
+/// Whether a page was the last one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PageFill {
+    /// Fewer than `limit` images: the listing ends here.
+    Short,
+    Full,
+}
+
+/// The pages of one batch so far.
+#[derive(Debug, Default)]
+struct Pages {
+    images: Vec<Image>,
+    count: u64,
+}
+
+impl Pages {
+    fn push(&mut self, images: Vec<Image>) -> PageFill {
+        let fill = if images.len() < PAGE_SIZE as usize { PageFill::Short } else { PageFill::Full };
+        self.images.extend(images);
+        self.count += 1;
+        fill
+    }
+}
+
+/// How many pages `totalCount` announces (at least the first; at most [`MAX_PAGES`]).
+fn planned_pages(total: Option<u64>) -> u64 {
+    total.map_or(1, |total| total.div_ceil(u64::from(PAGE_SIZE))).clamp(1, MAX_PAGES)
+}
+
+/// Drops every image whose id was seen before, keeping the order.
+fn first_of_each_id(images: impl Iterator<Item = Image>) -> Vec<Image> {
+    let mut seen = HashSet::new();
+    images.filter(|image| seen.insert(image.image_id.clone())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn planned_pages_follow_total_count_within_bounds() {
+        let cases = [
+            (None, 1),
+            (Some(0), 1),
+            (Some(1), 1),
+            (Some(100), 1),
+            (Some(101), 2),
+            (Some(1000), 10),
+            (Some(1001), 11),
+            (Some(u64::MAX), MAX_PAGES),
+        ];
+        for (total, pages) in cases {
+            assert_eq!(planned_pages(total), pages, "{total:?}");
+        }
+    }
+
+    fn image(id: &str, name: &str) -> Image {
+        Image { image_id: id.into(), image_name: Some(name.into()), ..Image::default() }
+    }
+
+    #[test]
+    fn duplicates_keep_the_first_occurrence_in_order() {
+        let images = vec![image("a", "1"), image("b", "1"), image("a", "2"), image("c", "1")];
+        let kept: Vec<(String, Option<String>)> = first_of_each_id(images.into_iter())
+            .into_iter()
+            .map(|i| (i.image_id, i.image_name))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("a".into(), Some("1".into())),
+                ("b".into(), Some("1".into())),
+                ("c".into(), Some("1".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_page_is_short_below_the_limit() {
+        let mut pages = Pages::default();
+        let full: Vec<Image> = (0..100).map(|i| image(&i.to_string(), "")).collect();
+        assert_eq!(pages.push(full), PageFill::Full);
+        assert_eq!(pages.push(vec![image("x", "")]), PageFill::Short);
+        assert_eq!(pages.push(Vec::new()), PageFill::Short);
+        assert_eq!((pages.count, pages.images.len()), (3, 101));
+    }
+}
