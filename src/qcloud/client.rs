@@ -66,7 +66,8 @@ impl Client {
 
     /// Every image matching `query`, every page, each image once (the first occurrence), in
     /// the API's order (batch by batch, page by page). All or nothing: if any page fails for
-    /// good, the listing fails. `cancel` aborts waits and requests in flight.
+    /// good, the listing fails. A batch whose `totalCount` changes between its pages is listed
+    /// again (see [`paging`](super::paging)). `cancel` aborts waits and requests in flight.
     pub async fn list_images(
         &self,
         query: &ImageQuery,

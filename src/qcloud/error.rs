@@ -75,6 +75,14 @@ pub enum Error {
          seems to ignore offset, so the listing was stopped"
     )]
     RepeatedPage { offset: u64 },
+    /// Images kept being created or deleted while the listing paged (`totalCount` changed
+    /// between pages), in every one of `listings` listings.
+    #[error(
+        "the images changed while they were being listed ({listings} listings in a row saw \
+         totalCount change between pages), so no consistent list could be read; try again \
+         when fewer images are being created or deleted"
+    )]
+    ListingKeptChanging { listings: u32 },
     /// A retryable failure persisted through every retry.
     #[error("DescribeImages failed after {attempts} attempts; last error: {last}")]
     RetriesExhausted { attempts: u32, last: Box<Error> },

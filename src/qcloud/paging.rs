@@ -2,11 +2,16 @@
 //! and assembled in page order; ids beyond ten are split into batches, each its own paged
 //! listing. Robust to a wrong `totalCount` and bounded: it never loops forever.
 //!
+//! Offset paging cannot see a consistent snapshot by itself: an image created or deleted while
+//! the pages are read shifts the later pages, so an image that existed all along could fall
+//! between two pages. Every page repeats `totalCount`; when it changes within a listing, the
+//! batch is listed again from the start (at most [`MAX_LISTINGS`] times).
+//!
 //! Must not depend on Terraform types.
 
 use std::collections::HashSet;
 
-use futures_util::{StreamExt, TryFutureExt, stream};
+use futures_util::{StreamExt, stream};
 use tokio_util::sync::CancellationToken;
 
 use super::request::{PAGE_SIZE, PageRequest, id_batches};
@@ -15,6 +20,9 @@ use super::{Client, Credentials, Error, Image, ImageQuery};
 
 /// No listing goes beyond this many pages per batch (a million images).
 pub const MAX_PAGES: u64 = 10_000;
+
+/// How many times one batch is listed when its images keep changing while it is paged.
+pub const MAX_LISTINGS: u32 = 3;
 
 /// One `list_images` call.
 pub(super) struct Listing<'a> {
@@ -34,47 +42,63 @@ impl Listing<'_> {
         Ok(first_of_each_id(listed.into_iter().flatten()))
     }
 
-    /// Every page of one batch.
+    /// Every page of one batch, listed again from the start when `totalCount` changed between
+    /// its pages (an image was created or deleted meanwhile, so a page may have missed one).
     async fn list_batch(&self, ids: &[String]) -> Result<Vec<Image>, Error> {
+        let mut listings = 0;
+        loop {
+            listings += 1;
+            let pages = self.page_batch(ids).await?;
+            if !pages.changed {
+                return Ok(pages.images);
+            }
+            if listings >= MAX_LISTINGS {
+                return Err(Error::ListingKeptChanging { listings });
+            }
+        }
+    }
+
+    /// One pass over every page of one batch.
+    async fn page_batch(&self, ids: &[String]) -> Result<Pages, Error> {
         let first = self.page(ids, 0).await?;
         let total = first.total_count;
         let mut pages = Pages::default();
-        if pages.push(first.images) == PageFill::Short {
-            return Ok(pages.images);
+        if pages.push(first) == PageFill::Short {
+            return Ok(pages);
         }
         let planned = planned_pages(total);
         let results = stream::iter(1..planned)
-            .map(|n| self.page(ids, n * u64::from(PAGE_SIZE)).map_ok(|page| page.images))
+            .map(|n| self.page(ids, n * u64::from(PAGE_SIZE)))
             .buffered(self.client.page_concurrency());
         let mut results = std::pin::pin!(results);
-        while let Some(images) = results.next().await {
-            if pages.push(images?) == PageFill::Short {
-                return Ok(pages.images);
+        while let Some(page) = results.next().await {
+            if pages.push(page?) == PageFill::Short {
+                return Ok(pages);
             }
         }
         // Every announced page was full: the listing is complete if it holds exactly
         // `totalCount` images; otherwise `totalCount` was too small (or unknown), so go on.
         if total == Some(pages.images.len() as u64) {
-            return Ok(pages.images);
+            return Ok(pages);
         }
         self.page_on(ids, pages).await
     }
 
     /// More pages than `totalCount` announced: one after another until a short page.
-    async fn page_on(&self, ids: &[String], mut pages: Pages) -> Result<Vec<Image>, Error> {
+    async fn page_on(&self, ids: &[String], mut pages: Pages) -> Result<Pages, Error> {
         let mut seen: HashSet<String> = pages.images.iter().map(|i| i.image_id.clone()).collect();
         loop {
             if pages.count >= MAX_PAGES {
                 return Err(Error::TooManyPages { pages: MAX_PAGES as usize });
             }
             let offset = pages.count * u64::from(PAGE_SIZE);
-            let images = self.page(ids, offset).await?.images;
-            let fresh = images.iter().filter(|i| seen.insert(i.image_id.clone())).count();
-            if fresh == 0 && images.len() >= PAGE_SIZE as usize {
+            let page = self.page(ids, offset).await?;
+            let fresh = page.images.iter().filter(|i| seen.insert(i.image_id.clone())).count();
+            if fresh == 0 && page.images.len() >= PAGE_SIZE as usize {
                 return Err(Error::RepeatedPage { offset });
             }
-            if pages.push(images) == PageFill::Short {
-                return Ok(pages.images);
+            if pages.push(page) == PageFill::Short {
+                return Ok(pages);
             }
         }
     }
@@ -104,10 +128,20 @@ enum PageFill {
 struct Pages {
     images: Vec<Image>,
     count: u64,
+    /// The first `totalCount` announced.
+    total: Option<u64>,
+    /// Whether a later page announced a different `totalCount`.
+    changed: bool,
 }
 
 impl Pages {
-    fn push(&mut self, images: Vec<Image>) -> PageFill {
+    fn push(&mut self, page: Page) -> PageFill {
+        match (self.total, page.total_count) {
+            (None, total) => self.total = total,
+            (Some(first), Some(total)) if first != total => self.changed = true,
+            _ => {}
+        }
+        let images = page.images;
         let fill = if images.len() < PAGE_SIZE as usize { PageFill::Short } else { PageFill::Full };
         self.images.extend(images);
         self.count += 1;
@@ -168,13 +202,40 @@ mod tests {
         );
     }
 
+    fn page(total_count: Option<u64>, images: Vec<Image>) -> Page {
+        Page { total_count, images }
+    }
+
     #[test]
     fn a_page_is_short_below_the_limit() {
         let mut pages = Pages::default();
         let full: Vec<Image> = (0..100).map(|i| image(&i.to_string(), "")).collect();
-        assert_eq!(pages.push(full), PageFill::Full);
-        assert_eq!(pages.push(vec![image("x", "")]), PageFill::Short);
-        assert_eq!(pages.push(Vec::new()), PageFill::Short);
+        assert_eq!(pages.push(page(Some(101), full)), PageFill::Full);
+        assert_eq!(pages.push(page(Some(101), vec![image("x", "")])), PageFill::Short);
+        assert_eq!(pages.push(page(Some(101), Vec::new())), PageFill::Short);
         assert_eq!((pages.count, pages.images.len()), (3, 101));
+        assert!(!pages.changed);
+    }
+
+    /// Regression: an image deleted (or created) between two pages shifts the later pages, so
+    /// an image that existed all along was silently left out. The change shows in `totalCount`.
+    #[test]
+    fn regression_total_count_changing_between_pages_marks_the_listing_changed() {
+        let cases: &[(&[Option<u64>], bool)] = &[
+            (&[Some(250), Some(250), Some(250)], false),
+            (&[Some(250), Some(249), Some(249)], true),
+            (&[Some(250), Some(251)], true),
+            (&[Some(250), None, Some(250)], false),
+            (&[None, Some(7), Some(7)], false),
+            (&[None, Some(7), Some(8)], true),
+            (&[None, None], false),
+        ];
+        for (totals, changed) in cases {
+            let mut pages = Pages::default();
+            for total in *totals {
+                pages.push(page(*total, Vec::new()));
+            }
+            assert_eq!(pages.changed, *changed, "{totals:?}");
+        }
     }
 }

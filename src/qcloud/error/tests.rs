@@ -123,6 +123,10 @@ fn transport_timeout_and_http_errors_read_as_advice() {
         ),
         (Error::TooManyPages { pages: 10 }, &["after 10 pages", "narrow the query"]),
         (Error::RepeatedPage { offset: 300 }, &["offset 300"]),
+        (
+            Error::ListingKeptChanging { listings: 3 },
+            &["changed while they were being listed", "3 listings", "try again"],
+        ),
         (Error::Cancelled, &["cancelled"]),
     ];
     for (error, needles) in cases {
