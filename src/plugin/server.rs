@@ -51,9 +51,7 @@ impl SocketDir {
 /// directory under `temp_dir`, itself owner-only (0600). Falls back to `/tmp` when
 /// `temp_dir` is too long for a socket path.
 pub fn bind(temp_dir: &Path) -> io::Result<(UnixListener, SocketDir)> {
-    // tempfile adds the prefix and six random characters.
-    let room = MAX_SOCKET_PATH.saturating_sub("/plugin123456/".len() + SOCKET_NAME.len());
-    let parent = if temp_dir.as_os_str().len() <= room { temp_dir } else { Path::new("/tmp") };
+    let parent = if usable_parent(temp_dir) { temp_dir } else { Path::new("/tmp") };
     let dir = tempfile::Builder::new()
         .prefix("plugin")
         .permissions(std::fs::Permissions::from_mode(0o700))
@@ -62,6 +60,15 @@ pub fn bind(temp_dir: &Path) -> io::Result<(UnixListener, SocketDir)> {
     let listener = UnixListener::bind(&path)?;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
     Ok((listener, SocketDir { dir, path }))
+}
+
+/// Whether sockets under `dir` fit in `sun_path` and can be written in the handshake line,
+/// whose fields are separated by `|`.
+fn usable_parent(dir: &Path) -> bool {
+    // tempfile adds the prefix and six random characters.
+    let room = MAX_SOCKET_PATH.saturating_sub("/plugin123456/".len() + SOCKET_NAME.len());
+    let text = dir.to_string_lossy();
+    dir.as_os_str().len() <= room && !text.contains(['|', '\n', '\u{fffd}'])
 }
 
 /// Serves the provider on `listener` (through `tls` when given) until `shutdown` is
@@ -111,6 +118,15 @@ mod tests {
         assert_eq!(dir_mode & 0o777, 0o700);
         socket.remove().expect("removal works");
         assert!(!path.exists() && !parent.exists());
+    }
+
+    #[test]
+    fn temp_dirs_that_break_the_socket_path_or_the_handshake_line_are_refused() {
+        assert!(usable_parent(Path::new("/tmp")));
+        assert!(usable_parent(Path::new("/var/folders/xy/T")));
+        assert!(!usable_parent(&Path::new("/tmp").join("x".repeat(90))));
+        assert!(!usable_parent(Path::new("/tmp/a|b")));
+        assert!(!usable_parent(Path::new("/tmp/a\nb")));
     }
 
     #[tokio::test]

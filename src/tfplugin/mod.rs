@@ -48,3 +48,47 @@ pub fn controller_server(
 ) -> controller_proto::grpc_controller_server::GrpcControllerServer<Controller> {
     controller_proto::grpc_controller_server::GrpcControllerServer::new(Controller::new(shutdown))
 }
+
+#[cfg(test)]
+mod tests {
+    use prost::Message as _;
+
+    use super::proto;
+
+    /// Field numbers are the protocol: pin a few that are easy to get wrong.
+    #[test]
+    fn field_numbers_match_the_protocol_on_the_wire() {
+        let capabilities = proto::get_provider_schema::Response {
+            server_capabilities: Some(proto::ServerCapabilities {
+                get_provider_schema_optional: true,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let function_error = proto::call_function::Response {
+            result: None,
+            error: Some(proto::FunctionError { text: String::new(), function_argument: Some(0) }),
+        };
+        let attribute = proto::schema::Attribute {
+            nested_type: Some(proto::schema::Object::default()),
+            write_only: true,
+            ..Default::default()
+        };
+        let validate = proto::validate_provider_config::Response {
+            diagnostics: vec![proto::Diagnostic { severity: 1, ..Default::default() }],
+        };
+        let cases: [(&str, Vec<u8>, &[u8]); 4] = [
+            // field 6 (message) holding field 2 (bool true)
+            ("server_capabilities", capabilities.encode_to_vec(), &[0x32, 0x02, 0x10, 0x01]),
+            // field 2 (message) holding field 2 = 0, present because it is optional
+            ("function_error", function_error.encode_to_vec(), &[0x12, 0x02, 0x10, 0x00]),
+            // field 10 (empty message), field 11 (bool true)
+            ("nested_type, write_only", attribute.encode_to_vec(), &[0x52, 0x00, 0x58, 0x01]),
+            // diagnostics are field 2 here (field 1 is unused), severity ERROR = 1
+            ("diagnostics", validate.encode_to_vec(), &[0x12, 0x02, 0x08, 0x01]),
+        ];
+        for (what, encoded, expected) in cases {
+            assert_eq!(encoded, expected, "{what}");
+        }
+    }
+}

@@ -156,7 +156,9 @@ async fn schema_lists_everything_and_makes_itself_optional() {
         .into_inner();
     let provider = reply.provider.and_then(|p| p.block).expect("a provider block");
     assert_eq!(provider.attributes[0].name, "region");
-    let data_sources: Vec<_> = reply.data_source_schemas.keys().cloned().collect();
+    // Protobuf maps have no order.
+    let mut data_sources: Vec<_> = reply.data_source_schemas.keys().cloned().collect();
+    data_sources.sort();
     assert_eq!(data_sources, ["fake_slow", "fake_things"]);
     assert!(reply.data_source_schemas.values().all(|s| s.block.is_some()));
     assert_eq!(reply.functions.keys().collect::<Vec<_>>(), ["echo"]);

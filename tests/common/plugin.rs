@@ -68,10 +68,15 @@ impl LaunchOptions {
     fn command(&self, temp: &Path) -> Command {
         let mut command = Command::new(BINARY);
         command.args(&self.args).env("TMPDIR", temp).kill_on_drop(true);
-        for key in ["TF_PLUGIN_MAGIC_COOKIE", "PLUGIN_PROTOCOL_VERSIONS", "PLUGIN_CLIENT_CERT"] {
+        let terraform_set = [
+            "TF_PLUGIN_MAGIC_COOKIE",
+            "PLUGIN_PROTOCOL_VERSIONS",
+            "PLUGIN_CLIENT_CERT",
+            "TF_DISABLE_PLUGIN_TLS",
+        ];
+        for key in terraform_set {
             command.env_remove(key);
         }
-        command.env_remove("TF_DISABLE_PLUGIN_TLS");
         if let Some(cookie) = &self.cookie {
             command.env("TF_PLUGIN_MAGIC_COOKIE", cookie);
         }
