@@ -5,10 +5,12 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod plugin;
+pub mod sandbox;
 pub mod terraform;
 pub mod tls;
 pub mod values;
 
 pub use plugin::{Finished, Handshake, LaunchOptions, Plugin, run_to_exit};
+pub use sandbox::SandboxEnv;
 pub use terraform::Terraform;
 pub use tls::{ClientIdentity, Target, connect};
