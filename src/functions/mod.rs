@@ -110,7 +110,7 @@ fn public_images(arguments: &[Value]) -> Result<Value, CallError> {
     Ok(Value::Map(map))
 }
 
-/// "no public image named ...; did you mean ...?"
+/// "no public image named ...; did you mean ...?" (no final period: Terraform adds one).
 fn unknown_name_message(name: &str) -> String {
     let quoted: Vec<String> = suggestions(name).iter().map(|s| format!("{s:?}")).collect();
     let hint = match quoted.as_slice() {
@@ -120,7 +120,7 @@ fn unknown_name_message(name: &str) -> String {
     };
     format!(
         "There is no public image named {name:?} in the catalog.{hint} \
-         Call provider::qcloud::{PUBLIC_IMAGES}() to see every name."
+         Call provider::qcloud::{PUBLIC_IMAGES}() to see every name"
     )
 }
 
