@@ -10,16 +10,13 @@
 #[path = "../benches/support/mod.rs"]
 mod support;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 use qcloud_provider::cty::{Number, Value};
 use qcloud_provider::provider::{Provider, QcloudProvider};
-use qcloud_provider::sandbox::{
-    SANDBOX_REGION, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, Sandbox, SandboxConfig, SandboxHandle,
-};
+use qcloud_provider::sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 use support::fixtures;
 use support::stats::{Table, verdict};
 use tokio::net::TcpListener;
@@ -29,30 +26,9 @@ const DATA_SOURCES: usize = 20;
 const IMAGES: usize = 1_000;
 const LATENCY: Duration = Duration::from_millis(50);
 
-/// The provider block: the sandbox's endpoint and credential, 8 pages at once, no rate limit
-/// in the way.
-fn provider_config(provider: &QcloudProvider, sandbox: &SandboxHandle) -> Value {
-    let mut attributes: BTreeMap<String, Value> = provider
-        .schema()
-        .provider
-        .block
-        .attributes
-        .iter()
-        .map(|a| (a.name.clone(), Value::Null))
-        .collect();
-    let mut set = |name: &str, value: Value| attributes.insert(name.to_string(), value);
-    set("secret_id", SANDBOX_SECRET_ID.into());
-    set("secret_key", SANDBOX_SECRET_KEY.into());
-    set("region", SANDBOX_REGION.into());
-    set("endpoint", sandbox.url().into());
-    set("page_concurrency", Value::Number(Number::Int(8)));
-    set("requests_per_second", Value::Number(Number::Float(1000.0)));
-    Value::Object(attributes)
-}
-
 async fn configured(sandbox: &SandboxHandle) -> Arc<QcloudProvider> {
     let provider = QcloudProvider::new();
-    let diagnostics = provider.configure(&provider_config(&provider, sandbox)).await;
+    let diagnostics = provider.configure(&fixtures::provider_config(&sandbox.url(), 8)).await;
     assert!(!diagnostics.has_errors(), "configure failed: {diagnostics:?}");
     Arc::new(provider)
 }

@@ -5,8 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use qcloud_provider::cty::Value;
+use qcloud_provider::cty::{Number, Type, Value};
 use qcloud_provider::data_sources::images;
+use qcloud_provider::provider::{Provider, QcloudProvider};
 use qcloud_provider::qcloud::response::parse_describe_images;
 use qcloud_provider::qcloud::{Credentials, Image, Settings};
 use qcloud_provider::sandbox::catalog::Page;
@@ -94,4 +95,35 @@ pub fn sandbox_settings(
         requests_per_second,
         page_concurrency,
     }
+}
+
+/// The provider block's type.
+pub fn provider_type() -> Type {
+    QcloudProvider::new().schema().provider.block.value_type()
+}
+
+/// The `qcloud_images` block's type.
+pub fn images_type() -> Type {
+    images::schema().block.value_type()
+}
+
+/// A provider block for the sandbox at `endpoint`: its credential, `page_concurrency` pages
+/// at once, and no rate limit in the way.
+pub fn provider_config(endpoint: &str, page_concurrency: i64) -> Value {
+    let mut attributes: BTreeMap<String, Value> = QcloudProvider::new()
+        .schema()
+        .provider
+        .block
+        .attributes
+        .iter()
+        .map(|a| (a.name.clone(), Value::Null))
+        .collect();
+    let mut set = |name: &str, value: Value| attributes.insert(name.to_string(), value);
+    set("secret_id", SANDBOX_SECRET_ID.into());
+    set("secret_key", SANDBOX_SECRET_KEY.into());
+    set("region", SANDBOX_REGION.into());
+    set("endpoint", endpoint.into());
+    set("page_concurrency", Value::Number(Number::Int(page_concurrency)));
+    set("requests_per_second", Value::Number(Number::Float(1000.0)));
+    Value::Object(attributes)
 }
