@@ -197,6 +197,7 @@ impl ApiErrorKind {
         use ApiErrorKind::*;
         const TABLE: &[(&str, ApiErrorKind)] = &[
             ("AuthFailure.SecretIdNotFound", UnknownSecretId),
+            ("AuthFailure.InvalidSecretId", UnknownSecretId),
             ("AuthFailure.SignatureExpire", Expired),
             ("AuthFailure.TokenFailure", InvalidToken),
             ("AuthFailure.UnauthorizedOperation", AccessDenied),

@@ -115,10 +115,13 @@ mod tests {
             serde_json::json!([
                 {"image_id": "img-aaaaaaaa", "image_name": "web-1", "image_description": null,
                  "image_type": "public", "os_name": "CentOS 7.2",
-                 "create_time": "2020-01-01T00:00:00+08:00", "creator": null, "status": "normal"},
+                 "create_time": "2020-01-01T00:00:00+08:00", "creator": null, "status": "normal",
+                 "architecture": null, "platform": null, "image_size": null,
+                 "image_source": null, "image_state": null, "is_support_cloudinit": null},
                 {"image_id": "img-bbbbbbbb", "image_name": null, "image_description": null,
                  "image_type": "public", "os_name": null, "create_time": null, "creator": null,
-                 "status": "normal"},
+                 "status": "normal", "architecture": null, "platform": null, "image_size": null,
+                 "image_source": null, "image_state": null, "is_support_cloudinit": null},
             ])
         );
     }

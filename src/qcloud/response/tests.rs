@@ -41,6 +41,7 @@ fn reference_example_with_createor() {
             create_time: Some("2014-09-27 10:11:00".into()),
             creator: Some("1000".into()),
             status: Some(2),
+            ..Image::default()
         }]
     );
 }

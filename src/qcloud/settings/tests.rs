@@ -276,3 +276,47 @@ fn setting_error_display_names_the_setting() {
     let e = SettingError::new("max_retries", "must be small");
     assert_eq!(e.to_string(), "max_retries: must be small");
 }
+
+#[test]
+fn api_version_defaults_to_2_0_and_picks_the_default_endpoint() {
+    use crate::qcloud::ApiVersion;
+    let cases: Vec<(Option<&str>, &[(&str, &str)], ApiVersion, &str)> = vec![
+        (None, &[], ApiVersion::V2, "https://image.api.qcloud.com/v2/index.php"),
+        (Some("3.0"), &[], ApiVersion::V3, "https://cvm.tencentcloudapi.com"),
+        (None, &[("QCLOUD_API_VERSION", "3.0")], ApiVersion::V3, "https://cvm.tencentcloudapi.com"),
+        (
+            Some("2.0"),
+            &[("QCLOUD_API_VERSION", "3.0")],
+            ApiVersion::V2,
+            "https://image.api.qcloud.com/v2/index.php",
+        ),
+        (
+            Some("3.0"),
+            &[("QCLOUD_ENDPOINT", "http://127.0.0.1:9/")],
+            ApiVersion::V3,
+            "http://127.0.0.1:9/",
+        ),
+    ];
+    for (block, env, version, endpoint) in cases {
+        let raw = RawSettings { api_version: block.map(Into::into), ..RawSettings::default() };
+        let settings = resolve_ok(raw, env);
+        assert_eq!(
+            (settings.api_version, settings.endpoint.as_str()),
+            (version, endpoint),
+            "{block:?} {env:?}"
+        );
+    }
+}
+
+#[test]
+fn unknown_api_version_is_refused_naming_the_choices() {
+    let raw = RawSettings { api_version: Some("4.0".into()), ..RawSettings::default() };
+    let errors = Settings::resolve(raw, |_| None).expect_err("4.0 is not an API version");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].setting, "api_version");
+    assert!(
+        errors[0].message.contains("\"3.0\"") && errors[0].message.contains("4.0"),
+        "{}",
+        errors[0]
+    );
+}
