@@ -280,7 +280,9 @@ fn setting_error_display_names_the_setting() {
 #[test]
 fn api_version_defaults_to_2_0_and_picks_the_default_endpoint() {
     use crate::qcloud::ApiVersion;
-    let cases: Vec<(Option<&str>, &[(&str, &str)], ApiVersion, &str)> = vec![
+    type Case =
+        (Option<&'static str>, &'static [(&'static str, &'static str)], ApiVersion, &'static str);
+    let cases: Vec<Case> = vec![
         (None, &[], ApiVersion::V2, "https://image.api.qcloud.com/v2/index.php"),
         (Some("3.0"), &[], ApiVersion::V3, "https://cvm.tencentcloudapi.com"),
         (None, &[("QCLOUD_API_VERSION", "3.0")], ApiVersion::V3, "https://cvm.tencentcloudapi.com"),

@@ -29,10 +29,9 @@ pub fn parse_describe_images(status: u16, body: &[u8]) -> Result<Page, Error> {
     };
     let Some(response) = value.get("Response") else {
         if value.get("code").is_some() {
-            // A 2.0 answer: its error, if it is one, says more than "wrong shape".
-            crate::qcloud::response::parse_describe_images(status, body)?;
             return Err(unexpected(
-                "an API 2.0 answer, but api_version is 3.0; check endpoint and api_version",
+                "an API 2.0 answer, but api_version is 3.0; point endpoint at the API 3.0 host \
+                 (https://cvm.tencentcloudapi.com) or set api_version to 2.0",
             ));
         }
         return Err(unexpected("there is no Response object"));
