@@ -103,10 +103,13 @@ impl Client {
         loop {
             attempts += 1;
             log::debug!(
-                "DescribeImages request: offset {}, limit {}, batch of {} id(s), attempt {attempts}",
+                "DescribeImages request: offset {}, limit {}, {}, attempt {attempts}",
                 page.offset,
                 page.limit,
-                page.image_ids.len()
+                match page.image_ids.len() {
+                    0 => "every id".to_string(),
+                    n => format!("a batch of {n} id(s)"),
+                }
             );
             log::trace!(
                 "DescribeImages request details: image type {:?}, status {:?}, ids {:?}",
