@@ -77,7 +77,8 @@ impl Client {
         if cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
-        let listing = super::paging::Listing { client: self, credentials, query, cancel };
+        let listing =
+            super::paging::Listing { client: self, credentials, query, cancel, pages: 0.into() };
         let images = tokio::select! {
             biased;
             () = cancel.cancelled() => Err(Error::Cancelled),
@@ -107,20 +108,68 @@ impl Client {
         let mut resigned = false;
         loop {
             attempts += 1;
+            log::debug!(
+                "DescribeImages request: offset {}, limit {}, {}, attempt {attempts}",
+                page.offset,
+                page.limit,
+                match page.image_ids.len() {
+                    0 => "every id".to_string(),
+                    n => format!("a batch of {n} id(s)"),
+                }
+            );
+            log::trace!(
+                "DescribeImages request details: image type {:?}, status {:?}, ids {:?}",
+                page.image_type,
+                page.status,
+                page.image_ids
+            );
             let error = match self.attempt(credentials, page, cancel).await {
-                Ok(page) => return Ok(page),
+                Ok(answer) => {
+                    log::trace!(
+                        "DescribeImages answer: offset {}, {} image(s), totalCount {:?}",
+                        page.offset,
+                        answer.images.len(),
+                        answer.total_count
+                    );
+                    return Ok(answer);
+                }
                 Err(error) => error,
             };
             match classify(&error) {
-                RetryClass::ResignOnce if !resigned => resigned = true,
+                RetryClass::ResignOnce if !resigned => {
+                    log::warn!(
+                        "DescribeImages offset {} attempt {attempts} failed: {error}; signing \
+                         again with a fresh timestamp and nonce, retrying at once",
+                        page.offset
+                    );
+                    resigned = true;
+                }
                 RetryClass::Backoff if retries < self.settings.max_retries => {
-                    self.wait(self.backoff.delay(retries, fastrand::f64()), cancel).await?;
+                    let delay = self.backoff.delay(retries, fastrand::f64());
+                    log::warn!(
+                        "DescribeImages offset {} attempt {attempts} failed: {error}; retry {} \
+                         of {} in {delay:?}",
+                        page.offset,
+                        retries + 1,
+                        self.settings.max_retries
+                    );
+                    self.wait(delay, cancel).await?;
                     retries += 1;
                 }
                 RetryClass::Backoff if attempts > 1 => {
+                    log::debug!(
+                        "DescribeImages offset {} failed after {attempts} attempts: {error}",
+                        page.offset
+                    );
                     return Err(Error::RetriesExhausted { attempts, last: Box::new(error) });
                 }
-                _ => return Err(error),
+                _ => {
+                    log::debug!(
+                        "DescribeImages offset {} attempt {attempts} failed, not retried: {error}",
+                        page.offset
+                    );
+                    return Err(error);
+                }
             }
         }
     }
