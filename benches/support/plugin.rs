@@ -1,0 +1,226 @@
+//! Launching the release provider binary the way Terraform does, and talking to it: the
+//! magic cookie, the protocol versions and a fresh P-521 client certificate in the environment;
+//! the handshake line on stdout; gRPC over the unix socket with mutual TLS.
+//!
+//! Used by the whole-process examples. Blocking where timing matters (spawn → first line),
+//! async for gRPC.
+
+use std::io::{self, BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use hyper_util::rt::TokioIo;
+use qcloud_provider::plugin::handshake::{
+    MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, PROTOCOL_VERSIONS_KEY,
+};
+use qcloud_provider::tfplugin::MAX_MESSAGE_SIZE;
+use qcloud_provider::tfplugin::controller_proto::Empty;
+use qcloud_provider::tfplugin::controller_proto::grpc_controller_client::GrpcControllerClient;
+use qcloud_provider::tfplugin::proto::provider_client::ProviderClient;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use tokio::net::UnixStream;
+use tokio_rustls::TlsConnector;
+use tonic::transport::{Channel, Endpoint, Uri};
+
+/// The provider binary: the one given with `--binary PATH`, else the one in the example's
+/// own profile directory (`target/release`); or a message saying how to build it.
+pub fn provider_binary() -> Result<PathBuf, String> {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(path) = args.iter().position(|a| a == "--binary").and_then(|i| args.get(i + 1)) {
+        return Ok(PathBuf::from(path));
+    }
+    let exe = std::env::current_exe().map_err(|e| format!("cannot locate this example: {e}"))?;
+    let profile_dir = exe.parent().and_then(Path::parent).ok_or("unexpected example path")?;
+    let binary = profile_dir.join("terraform-provider-qcloud");
+    if binary.is_file() {
+        Ok(binary)
+    } else {
+        Err(format!(
+            "{} is missing: build it first with `cargo build --release --bin \
+             terraform-provider-qcloud`",
+            binary.display()
+        ))
+    }
+}
+
+/// A client certificate like the one Terraform makes for each run: ECDSA P-521, self-signed,
+/// CA, for `localhost`.
+pub struct ClientIdentity {
+    /// The certificate in PEM, for `PLUGIN_CLIENT_CERT`.
+    pub pem: String,
+    der: CertificateDer<'static>,
+    key: PrivatePkcs8KeyDer<'static>,
+}
+
+impl ClientIdentity {
+    /// A fresh identity.
+    pub fn generate() -> Self {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).expect("P-521 keys");
+        let mut params = CertificateParams::new(vec!["localhost".to_string()])
+            .expect("localhost is a valid name");
+        params.distinguished_name.push(DnType::OrganizationName, "HashiCorp");
+        params.distinguished_name.push(DnType::CommonName, "localhost");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let now = time::OffsetDateTime::now_utc();
+        params.not_before = now - time::Duration::minutes(1);
+        params.not_after = now + time::Duration::days(1);
+        let certificate = params.self_signed(&key).expect("self-signing works");
+        Self {
+            pem: certificate.pem(),
+            der: certificate.der().clone(),
+            key: PrivatePkcs8KeyDer::from(key.serialize_der()),
+        }
+    }
+}
+
+/// A provider process that printed its handshake line.
+pub struct Launched {
+    pub child: Child,
+    /// When `spawn` was called.
+    pub spawned_at: Instant,
+    /// Spawn → handshake line read.
+    pub to_handshake: Duration,
+    /// The unix socket it serves on.
+    pub socket: PathBuf,
+    /// Its server certificate (DER).
+    pub certificate: Vec<u8>,
+}
+
+/// Spawns `binary` with Terraform's environment (and only that: the rest is cleared but
+/// `PATH`), with `TMPDIR` set to `temp`, and reads its handshake line.
+pub fn launch(binary: &Path, identity: &ClientIdentity, temp: &Path) -> io::Result<Launched> {
+    let mut command = Command::new(binary);
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("TMPDIR", temp)
+        .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
+        .env(PROTOCOL_VERSIONS_KEY, "5,6")
+        .env("PLUGIN_CLIENT_CERT", &identity.pem)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let spawned_at = Instant::now();
+    let mut child = command.spawn()?;
+    let stdout = child.stdout.take().ok_or_else(|| io::Error::other("no stdout"))?;
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let to_handshake = spawned_at.elapsed();
+    let (socket, certificate) = parse_handshake(&line).map_err(io::Error::other)?;
+    Ok(Launched { child, spawned_at, to_handshake, socket, certificate })
+}
+
+/// The socket and server certificate of `core|protocol|unix|socket|grpc|cert`.
+fn parse_handshake(line: &str) -> Result<(PathBuf, Vec<u8>), String> {
+    let fields: Vec<&str> = line.trim_end().split('|').collect();
+    let [_, "6", "unix", socket, "grpc", certificate] = fields[..] else {
+        return Err(format!("unexpected handshake line {line:?}"));
+    };
+    let der = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(certificate.trim_end_matches('='))
+        .map_err(|e| format!("the handshake certificate is not base64: {e}"))?;
+    Ok((PathBuf::from(socket), der))
+}
+
+impl Launched {
+    /// A gRPC channel with mutual TLS: trusts only the handshake's certificate and presents
+    /// `identity`.
+    pub async fn channel(&self, identity: &ClientIdentity) -> Result<Channel, String> {
+        let connector = TlsConnector::from(Arc::new(tls_config(&self.certificate, identity)?));
+        let socket = self.socket.clone();
+        let dial = tower::service_fn(move |_: Uri| {
+            let (socket, connector) = (socket.clone(), connector.clone());
+            async move {
+                let stream = UnixStream::connect(&socket).await?;
+                let name = ServerName::try_from("localhost").map_err(io::Error::other)?;
+                let tls = connector.connect(name, stream).await?;
+                Ok::<_, io::Error>(TokioIo::new(tls))
+            }
+        });
+        Endpoint::from_static("http://localhost")
+            .connect_with_connector(dial)
+            .await
+            .map_err(|e| format!("cannot connect to the provider: {e}"))
+    }
+
+    /// Asks the process to exit as Terraform does (GRPCController.Shutdown) and waits for it.
+    pub async fn shutdown(mut self, channel: Channel) -> Result<Exited, String> {
+        let mut controller = GrpcControllerClient::new(channel);
+        // The process may exit before the answer arrives; only its exit counts.
+        let _ = controller.shutdown(Empty {}).await;
+        let cpu_before = children_cpu_time();
+        let status = tokio::task::spawn_blocking(move || self.child.wait().map(|_| ()))
+            .await
+            .map_err(|e| e.to_string())?;
+        status.map_err(|e| format!("waiting for the provider failed: {e}"))?;
+        let lifetime = self.spawned_at.elapsed();
+        Ok(Exited { lifetime, cpu: children_cpu_time().saturating_sub(cpu_before) })
+    }
+
+    /// The provider's peak resident set size (`VmHWM`), in KiB.
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+}
+
+/// A provider process that exited.
+pub struct Exited {
+    /// Spawn → exit.
+    pub lifetime: Duration,
+    /// The CPU time (user + system) it used over its whole life.
+    pub cpu: Duration,
+}
+
+/// The CPU time (user + system) of every child process reaped so far.
+pub fn children_cpu_time() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given, which is zero-initialised and
+    // lives for the whole call.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage
+    };
+    let time = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+/// The 1-minute load average, to judge how busy the machine was during a measurement.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| text.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".to_string())
+}
+
+/// A `tfplugin6.Provider` client with Terraform's message limits.
+pub fn provider_client(channel: Channel) -> ProviderClient<Channel> {
+    ProviderClient::new(channel)
+        .max_decoding_message_size(MAX_MESSAGE_SIZE)
+        .max_encoding_message_size(MAX_MESSAGE_SIZE)
+}
+
+fn tls_config(server: &[u8], identity: &ClientIdentity) -> Result<rustls::ClientConfig, String> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from(server.to_vec())).map_err(|e| e.to_string())?;
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_client_auth_cert(
+            vec![identity.der.clone()],
+            PrivateKeyDer::Pkcs8(identity.key.clone_key()),
+        )
+        .map_err(|e| e.to_string())?;
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    Ok(config)
+}

@@ -1,0 +1,264 @@
+//! Plan-overhead benchmark (performance target 2): the wall time of `terraform plan` for a
+//! configuration with one `qcloud_images` data source (against an in-process sandbox, no
+//! injected latency) against one with only Terraform's built-in `terraform_data` resource,
+//! run alternately; the ratio of the medians is the figure.
+//!
+//! Then one more plan with Terraform's trace log, which times each provider process from
+//! `starting plugin` to `plugin exited`.
+//!
+//! Terraform finds the provider through a `dev_overrides` CLI configuration in a temporary
+//! directory (`TF_CLI_CONFIG_FILE`); no `terraform init`, no network. Build the binary first:
+//! `cargo build --release --bin terraform-provider-qcloud &&
+//!  cargo run --release --example bench_plan [-- --runs N]`.
+
+#[path = "../benches/support/mod.rs"]
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use qcloud_provider::sandbox::{
+    SANDBOX_REGION, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, Sandbox, SandboxConfig,
+};
+use support::plugin::provider_binary;
+use support::stats::{Samples, Table, verdict};
+
+const BASELINE: &str = "resource \"terraform_data\" \"x\" {}\n";
+
+/// One `qcloud_images` data source: the newest public Ubuntu image.
+fn qcloud_config(endpoint: &str) -> String {
+    format!(
+        r#"terraform {{
+  required_providers {{
+    qcloud = {{ source = "qcloud/qcloud" }}
+  }}
+}}
+
+provider "qcloud" {{
+  endpoint   = "{endpoint}"
+  region     = "{SANDBOX_REGION}"
+  secret_id  = "{SANDBOX_SECRET_ID}"
+  secret_key = "{SANDBOX_SECRET_KEY}"
+}}
+
+data "qcloud_images" "ubuntu" {{
+  image_type  = "public"
+  os_name     = "ubuntu"
+  most_recent = true
+}}
+
+output "image_id" {{
+  value = data.qcloud_images.ubuntu.image_id
+}}
+"#
+    )
+}
+
+fn runs_from_args() -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--runs")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(15)
+}
+
+/// Two working directories and a CLI configuration that points Terraform at the binary.
+struct Workspace {
+    root: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new(binary: &Path, endpoint: &str) -> std::io::Result<Self> {
+        let root = tempfile::Builder::new().prefix("qcplan").tempdir()?;
+        let plugins = root.path().join("plugins");
+        std::fs::create_dir(&plugins)?;
+        std::os::unix::fs::symlink(binary, plugins.join("terraform-provider-qcloud"))?;
+        let overrides = format!(
+            "provider_installation {{\n  dev_overrides {{\n    \
+             \"registry.terraform.io/qcloud/qcloud\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+            plugins.display()
+        );
+        std::fs::write(root.path().join("cli.tfrc"), overrides)?;
+        for (dir, main) in [("qcloud", qcloud_config(endpoint)), ("baseline", BASELINE.into())] {
+            std::fs::create_dir(root.path().join(dir))?;
+            std::fs::write(root.path().join(dir).join("main.tf"), main)?;
+        }
+        Ok(Self { root })
+    }
+
+    fn dir(&self, name: &str) -> PathBuf {
+        self.root.path().join(name)
+    }
+
+    /// `terraform plan` in `dir`, isolated from the caller's Terraform settings.
+    fn plan(&self, dir: &str, log: Option<&Path>) -> (Duration, Output) {
+        let mut command = Command::new("terraform");
+        command.args(["plan", "-input=false", "-no-color"]).current_dir(self.dir(dir));
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("TF_") {
+                command.env_remove(key);
+            }
+        }
+        command
+            .env("TF_CLI_CONFIG_FILE", self.root.path().join("cli.tfrc"))
+            .env("TF_IN_AUTOMATION", "1")
+            .env("CHECKPOINT_DISABLE", "1");
+        if let Some(log) = log {
+            command.env("TF_LOG", "trace").env("TF_LOG_PATH", log);
+        }
+        let started = Instant::now();
+        let output = command.output().expect("terraform runs (is it on PATH?)");
+        (started.elapsed(), output)
+    }
+
+    /// A plan that must succeed; its wall time.
+    fn timed_plan(&self, dir: &str) -> Duration {
+        let (elapsed, output) = self.plan(dir, None);
+        if !output.status.success() {
+            eprintln!(
+                "terraform plan in {dir} failed:\n{}\n{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            std::process::exit(1);
+        }
+        elapsed
+    }
+}
+
+/// What a Terraform trace log tells of each provider process, in milliseconds.
+#[derive(Debug, Default)]
+struct ProcessTimes {
+    /// `starting plugin` → `using plugin` (the handshake line was read).
+    handshake: Vec<f64>,
+    /// `starting plugin` → `plugin process exited`.
+    lifetime: Vec<f64>,
+}
+
+/// Reads provider process times from a Terraform trace log. Processes are started one at a
+/// time, so a `using plugin` line belongs to the latest one started; exits are matched by pid.
+/// Timestamps have millisecond resolution.
+fn process_times(log: &str) -> ProcessTimes {
+    let mut times = ProcessTimes::default();
+    let mut spawned: BTreeMap<String, f64> = BTreeMap::new();
+    let mut starting: Option<f64> = None;
+    let mut latest: Option<f64> = None;
+    for line in log.lines() {
+        let Some(at) = line.get(..28).and_then(timestamp_ms) else { continue };
+        if line.contains("starting plugin:") && line.contains("terraform-provider-qcloud") {
+            starting = Some(at);
+        } else if line.contains("plugin started:") && line.contains("terraform-provider-qcloud") {
+            if let (Some(pid), Some(spawn)) = (field(line, "pid="), starting.take()) {
+                spawned.insert(pid, spawn);
+                latest = Some(spawn);
+            }
+        } else if line.contains("provider: using plugin:") {
+            if let Some(spawn) = latest.take() {
+                times.handshake.push(at - spawn);
+            }
+        } else if line.contains("plugin process exited:")
+            && line.contains("terraform-provider-qcloud")
+            && let Some(spawn) = field(line, " id=").and_then(|pid| spawned.remove(&pid))
+        {
+            times.lifetime.push(at - spawn);
+        }
+    }
+    times
+}
+
+fn field(line: &str, name: &str) -> Option<String> {
+    let start = line.find(name)? + name.len();
+    Some(line[start..].split_whitespace().next()?.to_string())
+}
+
+/// Milliseconds within the day of `2025-01-01T12:34:56.789Z`-style timestamps (plans do not
+/// cross midnight often enough to matter for a benchmark).
+fn timestamp_ms(text: &str) -> Option<f64> {
+    let time = text.split('T').nth(1)?;
+    let hms: Vec<&str> = time.get(..12)?.split(':').collect();
+    let [h, m, s] = hms[..] else { return None };
+    let (h, m, s): (f64, f64, f64) = (h.parse().ok()?, m.parse().ok()?, s.parse().ok()?);
+    Some(((h * 60.0 + m) * 60.0 + s) * 1000.0)
+}
+
+fn main() {
+    let binary = provider_binary().unwrap_or_else(|message| {
+        eprintln!("bench_plan: {message}");
+        std::process::exit(2);
+    });
+    let runs = runs_from_args();
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let sandbox = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a local port");
+        Sandbox::start(SandboxConfig::default(), listener).expect("the sandbox starts")
+    });
+    let workspace = Workspace::new(&binary, &sandbox.url()).expect("the temp workspace");
+    for dir in ["baseline", "qcloud"] {
+        workspace.timed_plan(dir); // warm-up: page cache, Terraform's own caches
+    }
+    let (mut qcloud, mut baseline) = (Samples::new(), Samples::new());
+    let before = sandbox.request_count();
+    for run in 0..runs {
+        eprintln!("run {}/{runs}", run + 1);
+        baseline.push(workspace.timed_plan("baseline"));
+        qcloud.push(workspace.timed_plan("qcloud"));
+    }
+    let requests = sandbox.request_count() - before;
+
+    let log_path = workspace.root.path().join("trace.log");
+    let (_, traced) = workspace.plan("qcloud", Some(&log_path));
+    assert!(traced.status.success(), "the traced plan succeeds");
+    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+    let processes = process_times(&log);
+
+    let ratio = qcloud.median() / baseline.median();
+    let mut table = Table::new(&["figure", "median (min–max, n)", "target", "result"]);
+    table.row(vec![
+        "plan, terraform_data only, ms".into(),
+        baseline.summary(1),
+        "—".into(),
+        "—".into(),
+    ]);
+    table.row(vec![
+        "plan, one qcloud_images data source, ms".into(),
+        qcloud.summary(1),
+        "—".into(),
+        "—".into(),
+    ]);
+    table.row(vec![
+        "ratio of medians".into(),
+        format!("{ratio:.2}"),
+        "≤ 1.6".into(),
+        verdict(ratio <= 1.6).into(),
+    ]);
+    table.row(vec![
+        "DescribeImages requests per plan".into(),
+        format!("{:.1}", requests as f64 / runs as f64),
+        "—".into(),
+        "—".into(),
+    ]);
+    table.row(vec![
+        "provider processes per plan (trace log)".into(),
+        processes.lifetime.len().to_string(),
+        "—".into(),
+        "—".into(),
+    ]);
+    table.row(vec![
+        "per process: spawn → handshake read by Terraform, ms".into(),
+        format!("{:?}", processes.handshake),
+        "(reported)".into(),
+        "—".into(),
+    ]);
+    table.row(vec![
+        "per process: spawn → exit after Shutdown, ms".into(),
+        format!("{:?}", processes.lifetime),
+        "(reported)".into(),
+        "—".into(),
+    ]);
+    println!("terraform plan, {runs} runs of each, alternating\n");
+    println!("{}", table.render());
+    drop(sandbox);
+}
