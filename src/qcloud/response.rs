@@ -151,8 +151,10 @@ pub(crate) fn int(value: &Value) -> Option<i64> {
     }
 }
 
-/// Control characters become spaces; at most `limit` characters are kept.
+/// Text the API sent, for a message: any `Signature=` or `Token=` it echoes redacted, control
+/// characters made spaces, at most `limit` characters kept.
 fn clean(text: &str, limit: usize) -> String {
+    let text = redact_echoed_secrets(text);
     let mut out: String =
         text.chars().take(limit).map(|c| if c.is_control() { ' ' } else { c }).collect();
     if text.chars().nth(limit).is_some() {

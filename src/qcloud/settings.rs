@@ -393,13 +393,32 @@ fn resolve_endpoint(
                 format!(
                     "endpoint {:?} (from {}) {problem}; use the whole https:// URL of the \
                      image API, e.g. {}",
-                    shorten(&found.value),
+                    shorten(&without_secrets(&found.value)),
                     found.source,
                     version.default_endpoint()
                 ),
             ),
             String::new(),
         ),
+    }
+}
+
+/// An endpoint as an error may quote it: whatever stands before `@` in the authority (a user
+/// name and password) and everything from `?` or `#` on (a query may carry `Token=`) are
+/// redacted, whether or not the text parses as a URL.
+fn without_secrets(endpoint: &str) -> String {
+    let (head, tail) = match endpoint.find(['?', '#']) {
+        Some(at) => (&endpoint[..at], format!("{}{REDACTED}", &endpoint[at..=at])),
+        None => (endpoint, String::new()),
+    };
+    let authority_start = head.find("://").map_or(0, |at| at + 3);
+    let authority_end =
+        head[authority_start..].find('/').map_or(head.len(), |at| authority_start + at);
+    match head[authority_start..authority_end].rfind('@') {
+        Some(at) => {
+            format!("{}{REDACTED}{}{tail}", &head[..authority_start], &head[authority_start + at..])
+        }
+        None => format!("{head}{tail}"),
     }
 }
 

@@ -322,3 +322,21 @@ fn unknown_api_version_is_refused_naming_the_choices() {
         errors[0]
     );
 }
+
+#[test]
+fn regression_credentials_pasted_into_the_endpoint_are_not_quoted() {
+    let cases = [
+        ("https://AKIDid:s3cr3tkey@image.api.qcloud.com/v2/index.php", "https://<redacted>@image"),
+        ("http://s3cr3tkey@example.com:99999/", "http://<redacted>@example.com:99999/"),
+        ("https://image.api.qcloud.com/v2/index.php?Token=s3cr3tkey", "index.php?<redacted>"),
+        ("https://image.api.qcloud.com/v2#s3cr3tkey", "/v2#<redacted>"),
+        ("s3cr3tkey@image.api.qcloud.com", "\"<redacted>@image.api.qcloud.com\""),
+    ];
+    for (endpoint, shown) in cases {
+        let errors = resolve_err(with(|r| r.endpoint = Some(endpoint.into())), &[]);
+        let message = &errors[0].message;
+        assert!(!message.contains("s3cr3tkey"), "{message}");
+        assert!(message.contains(shown), "{shown:?} is not in: {message}");
+    }
+    assert_eq!(without_secrets("https://a.example.com/p@q"), "https://a.example.com/p@q");
+}
