@@ -331,6 +331,17 @@ fn debug_output_of_every_type_holding_a_secret_is_redacted() {
     };
     let request = build_request(&target, &page, Stamp { timestamp: 1_700_000_000, nonce: 7 });
     assert_eq!(request.params.get("Token").map(String::as_str), Some(TOKEN), "the token is sent");
+    let launch = qcloud_provider::plugin::Launch {
+        args: Vec::new(),
+        env: [
+            ("QCLOUD_SECRET_ID", SECRET_ID),
+            ("QCLOUD_SECRET_KEY", SECRET_KEY),
+            ("QCLOUD_SECURITY_TOKEN", TOKEN),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
+    };
     let shown: BTreeMap<&str, String> = BTreeMap::from([
         ("RawSettings", format!("{raw:?}")),
         ("Settings", format!("{settings:?}")),
@@ -338,9 +349,12 @@ fn debug_output_of_every_type_holding_a_secret_is_redacted() {
         ("Client", format!("{client:?}")),
         ("SignedRequest", format!("{request:?}")),
         ("SandboxCredential", format!("{:?}", credential())),
+        ("Launch", format!("{launch:?}")),
     ]);
     for (name, text) in shown {
-        assert!(text.contains(SECRET_ID), "{name} still shows the SecretId: {text}");
+        // The SecretId is not secret; the launch shows variable names only.
+        let shows_id = name != "Launch";
+        assert_eq!(text.contains(SECRET_ID), shows_id, "{name}: {text}");
         for secret in [SECRET_KEY, TOKEN] {
             assert!(!text.contains(secret), "{name} shows a secret: {text}");
         }
