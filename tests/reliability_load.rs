@@ -157,7 +157,8 @@ fn fifty_data_sources_list_each_query_once_within_the_rate_limit() {
     terraform.write("main.tf", &configuration(&queries));
     let private = catalog.images().iter().filter(|i| i.image_type == ImageType::Private).count();
     assert!(catalog.len() > 1_000, "{} images", catalog.len());
-    let expected: u64 = queries.iter().map(|q| q.requests(&catalog)).sum();
+    let pages: Vec<u64> = queries.iter().map(|q| q.requests(&catalog)).collect();
+    let expected: u64 = pages.iter().sum();
     let sandbox = SandboxEnv::with_config(SandboxConfig { catalog, ..SandboxConfig::default() });
 
     let run = sandbox.run(&terraform, &["plan", "-input=false", "-no-color"]);
@@ -190,8 +191,8 @@ fn fifty_data_sources_list_each_query_once_within_the_rate_limit() {
     let busiest = busiest_second(&times);
     assert!(busiest <= REQUESTS_PER_SECOND + 1, "{busiest} requests within one second");
     println!(
-        "terraform plan with {DATA_SOURCES} data sources ({} distinct queries) over {} images: \
-         {} requests, busiest second {busiest}, plan took {:.1} s",
+        "terraform plan with {DATA_SOURCES} data sources ({} distinct queries, pages {pages:?}) \
+         over {} images: {} requests, busiest second {busiest}, plan took {:.1} s",
         queries.len(),
         sandbox.handle.catalog().len(),
         requests.len(),

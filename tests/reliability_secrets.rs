@@ -76,12 +76,12 @@ fn block(endpoint: &str, secret_id: &str, extra: &[(&str, Value)]) -> Option<Dyn
     config(&provider_block(), &set)
 }
 
-struct Session {
+struct Conversation {
     client: ProviderClient<Channel>,
     seen: Seen,
 }
 
-impl Session {
+impl Conversation {
     /// Validates and configures with `config`, recording every diagnostic.
     async fn configure(&mut self, scenario: &str, config: Option<DynamicValue>) -> bool {
         let validated = self
@@ -153,7 +153,7 @@ async fn no_log_line_diagnostic_or_output_file_holds_a_secret() {
         ..LaunchOptions::default()
     })
     .await;
-    let mut session = Session { client: plugin.provider().await, seen: Seen::default() };
+    let mut conversation = Conversation { client: plugin.provider().await, seen: Seen::default() };
     let healthy = sandbox(Vec::new(), Duration::ZERO).await;
     let url = healthy.url();
 
@@ -161,7 +161,7 @@ async fn no_log_line_diagnostic_or_output_file_holds_a_secret() {
     let output = out.path().join("images.json");
     let mut set = public();
     set.push(("result_output_file", Value::from(output.to_str().expect("UTF-8"))));
-    assert!(session.configure_and_read("success", block(&url, SECRET_ID, &[]), &set).await);
+    assert!(conversation.configure_and_read("success", block(&url, SECRET_ID, &[]), &set).await);
 
     // The wrong key (the sandbox knows another one for this id): 4100.
     let other = start_sandbox(SandboxConfig {
@@ -170,10 +170,10 @@ async fn no_log_line_diagnostic_or_output_file_holds_a_secret() {
     })
     .await;
     let wrong_key = block(&other.url(), SECRET_ID, &[]);
-    assert!(!session.configure_and_read("wrong key", wrong_key, &public()).await);
+    assert!(!conversation.configure_and_read("wrong key", wrong_key, &public()).await);
     // An unknown SecretId: 4104.
     let unknown = block(&url, "AKIDunknownToTheSandbox000000000", &[]);
-    assert!(!session.configure_and_read("unknown id", unknown, &public()).await);
+    assert!(!conversation.configure_and_read("unknown id", unknown, &public()).await);
 
     // Faults that are retried and recovered, then faults that exhaust the retries.
     let recovering = sandbox(
@@ -189,17 +189,17 @@ async fn no_log_line_diagnostic_or_output_file_holds_a_secret() {
     )
     .await;
     let retries = block(&recovering.url(), SECRET_ID, &[("max_retries", Value::from(8))]);
-    assert!(session.configure_and_read("retried faults", retries, &public()).await);
+    assert!(conversation.configure_and_read("retried faults", retries, &public()).await);
     let failing = sandbox(vec![FaultRule::every(FaultKind::MalformedJson)], Duration::ZERO).await;
     let exhausted = block(&failing.url(), SECRET_ID, &[]);
-    assert!(!session.configure_and_read("retries exhausted", exhausted, &public()).await);
+    assert!(!conversation.configure_and_read("retries exhausted", exhausted, &public()).await);
     let refusing = sandbox(
         vec![FaultRule::every(FaultKind::ApiError { code: 4000, message: None })],
         Duration::ZERO,
     )
     .await;
     let refused = block(&refusing.url(), SECRET_ID, &[]);
-    assert!(!session.configure_and_read("API error 4000", refused, &public()).await);
+    assert!(!conversation.configure_and_read("API error 4000", refused, &public()).await);
 
     // A timeout, and an endpoint nobody listens on.
     let slow = sandbox(Vec::new(), Duration::from_millis(1500)).await;
@@ -208,14 +208,14 @@ async fn no_log_line_diagnostic_or_output_file_holds_a_secret() {
         SECRET_ID,
         &[("request_timeout", Value::from(1)), ("max_retries", Value::from(0))],
     );
-    assert!(!session.configure_and_read("timeout", timeout, &public()).await);
+    assert!(!conversation.configure_and_read("timeout", timeout, &public()).await);
     let closed = block("http://127.0.0.1:1/v2/index.php", SECRET_ID, &[]);
-    assert!(!session.configure_and_read("connection refused", closed, &public()).await);
+    assert!(!conversation.configure_and_read("connection refused", closed, &public()).await);
 
     // Cancellation by StopProvider mid-read.
     let stalled = sandbox(Vec::new(), Duration::from_secs(10)).await;
-    assert!(session.configure("cancelled", block(&stalled.url(), SECRET_ID, &[])).await);
-    let mut reader = session.client.clone();
+    assert!(conversation.configure("cancelled", block(&stalled.url(), SECRET_ID, &[])).await);
+    let mut reader = conversation.client.clone();
     let read = tokio::spawn(async move {
         let request = proto::read_data_source::Request {
             type_name: "qcloud_images".into(),
@@ -228,19 +228,25 @@ async fn no_log_line_diagnostic_or_output_file_holds_a_secret() {
         stalled.request_count() > 0
     })
     .await;
-    session.client.stop_provider(proto::stop_provider::Request {}).await.expect("StopProvider");
+    conversation
+        .client
+        .stop_provider(proto::stop_provider::Request {})
+        .await
+        .expect("StopProvider");
     let reply = read.await.expect("the read ends");
     assert!(reply.state.is_none());
-    session.seen.add("cancelled (read)", &reply.diagnostics);
+    conversation.seen.add("cancelled (read)", &reply.diagnostics);
 
     // Missing and half credentials, and bad settings with the secrets set.
     let no_credentials =
         block(&url, SECRET_ID, &[("secret_id", Value::Null), ("secret_key", Value::Null)]);
-    assert!(!session.configure_and_read("missing credentials", no_credentials, &public()).await);
+    assert!(
+        !conversation.configure_and_read("missing credentials", no_credentials, &public()).await
+    );
     let half = block(&url, SECRET_ID, &[("secret_id", Value::Null)]);
-    assert!(!session.configure("half credentials", half).await);
+    assert!(!conversation.configure("half credentials", half).await);
     let spaced = block(&url, SECRET_ID, &[("secret_key", Value::from(format!("{SECRET_KEY} x")))]);
-    assert!(!session.configure("a key with a space", spaced).await);
+    assert!(!conversation.configure("a key with a space", spaced).await);
     // Credentials pasted into the URL (where they do not belong) are not quoted back.
     let endpoints = [
         "ftp://image.api.qcloud.com/v2/index.php".to_string(),
@@ -250,16 +256,16 @@ async fn no_log_line_diagnostic_or_output_file_holds_a_secret() {
     ];
     for endpoint in endpoints {
         let bad = block(&endpoint, SECRET_ID, &[]);
-        assert!(!session.configure("a bad endpoint", bad).await, "{endpoint}");
+        assert!(!conversation.configure("a bad endpoint", bad).await, "{endpoint}");
     }
     let bad_region = block(&url, SECRET_ID, &[("region", Value::from("Bad Region"))]);
-    assert!(!session.configure("a bad region", bad_region).await);
+    assert!(!conversation.configure("a bad region", bad_region).await);
 
     // Read-side errors: a bad regex, an unwritable result_output_file, no match.
-    assert!(session.configure("read errors", block(&url, SECRET_ID, &[])).await);
+    assert!(conversation.configure("read errors", block(&url, SECRET_ID, &[])).await);
     let mut set = public();
     set.push(("name_regex", Value::from("(unclosed")));
-    assert!(!session.read("bad regex", &set).await);
+    assert!(!conversation.read("bad regex", &set).await);
     let blocker = out.path().join("a-file");
     std::fs::write(&blocker, "x").expect("a plain file");
     let mut set = public();
@@ -267,10 +273,10 @@ async fn no_log_line_diagnostic_or_output_file_holds_a_secret() {
         "result_output_file",
         Value::from(blocker.join("images.json").to_str().expect("UTF-8")),
     ));
-    assert!(!session.read("unwritable output", &set).await);
+    assert!(!conversation.read("unwritable output", &set).await);
     let mut set = public();
     set.extend([("most_recent", Value::from(true)), ("os_name", Value::from("no such os"))]);
-    assert!(!session.read("no match", &set).await);
+    assert!(!conversation.read("no match", &set).await);
 
     let finished = plugin.shutdown().await;
     let written = std::fs::read_to_string(&output).expect("the output file was written");
@@ -279,11 +285,11 @@ async fn no_log_line_diagnostic_or_output_file_holds_a_secret() {
     println!(
         "{} bytes of trace log, {} scenario texts checked",
         finished.stderr.len(),
-        session.seen.texts.len()
+        conversation.seen.texts.len()
     );
     let places = [("stderr", finished.stderr.clone()), ("output file", written)]
         .into_iter()
-        .chain(session.seen.texts.iter().map(|t| ("a diagnostic", t.clone())));
+        .chain(conversation.seen.texts.iter().map(|t| ("a diagnostic", t.clone())));
     for (place, text) in places {
         for secret in [SECRET_KEY, TOKEN] {
             if let Some(part) = leaked_part(secret, &text) {
@@ -331,6 +337,17 @@ fn debug_output_of_every_type_holding_a_secret_is_redacted() {
     };
     let request = build_request(&target, &page, Stamp { timestamp: 1_700_000_000, nonce: 7 });
     assert_eq!(request.params.get("Token").map(String::as_str), Some(TOKEN), "the token is sent");
+    let launch = qcloud_provider::plugin::Launch {
+        args: Vec::new(),
+        env: [
+            ("QCLOUD_SECRET_ID", SECRET_ID),
+            ("QCLOUD_SECRET_KEY", SECRET_KEY),
+            ("QCLOUD_SECURITY_TOKEN", TOKEN),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
+    };
     let shown: BTreeMap<&str, String> = BTreeMap::from([
         ("RawSettings", format!("{raw:?}")),
         ("Settings", format!("{settings:?}")),
@@ -338,9 +355,12 @@ fn debug_output_of_every_type_holding_a_secret_is_redacted() {
         ("Client", format!("{client:?}")),
         ("SignedRequest", format!("{request:?}")),
         ("SandboxCredential", format!("{:?}", credential())),
+        ("Launch", format!("{launch:?}")),
     ]);
     for (name, text) in shown {
-        assert!(text.contains(SECRET_ID), "{name} still shows the SecretId: {text}");
+        // The SecretId is not secret; the launch shows variable names only.
+        let shows_id = name != "Launch";
+        assert_eq!(text.contains(SECRET_ID), shows_id, "{name}: {text}");
         for secret in [SECRET_KEY, TOKEN] {
             assert!(!text.contains(secret), "{name} shows a secret: {text}");
         }
