@@ -9,7 +9,13 @@ use std::io::Write as _;
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+use time::format_description::FormatItem;
+use time::macros::format_description;
+
+/// The only `@timestamp` shape go-plugin accepts (Go layout `2006-01-02T15:04:05.000000Z07:00`):
+/// exactly six fractional digits. Any other shape makes Terraform print the raw JSON at debug.
+const TIMESTAMP: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
 
 /// Installs the stderr logger at the level the environment asks for. Safe to call once per process.
 pub fn init() {
@@ -76,7 +82,7 @@ pub fn format_line(level: Level, target: &str, message: &str, at: OffsetDateTime
         Some(last) if target.starts_with("qcloud_provider") => format!("qcloud.{last}"),
         _ => format!("qcloud.{target}"),
     };
-    let timestamp = at.format(&Rfc3339).unwrap_or_default();
+    let timestamp = at.to_offset(time::UtcOffset::UTC).format(TIMESTAMP).unwrap_or_default();
     serde_json::json!({
         "@level": level.as_str().to_ascii_lowercase(),
         "@message": message,
@@ -119,7 +125,7 @@ mod tests {
         assert_eq!(parsed["@level"], "debug");
         assert_eq!(parsed["@message"], "GET \"page\"");
         assert_eq!(parsed["@module"], "qcloud.client");
-        assert_eq!(parsed["@timestamp"], "2023-11-14T22:13:20Z");
+        assert_eq!(parsed["@timestamp"], "2023-11-14T22:13:20.000000Z");
         assert!(!line.contains('\n'));
     }
 }

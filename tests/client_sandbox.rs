@@ -31,6 +31,7 @@ fn as_listed(image: &CatalogImage) -> Image {
         create_time: Some(image.create_time.clone()),
         creator: Some(image.creator.clone()),
         status: Some(i64::from(image.status.code())),
+        ..Image::default()
     }
 }
 

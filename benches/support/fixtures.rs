@@ -89,6 +89,7 @@ pub fn sandbox_settings(
         }),
         region: SANDBOX_REGION.to_string(),
         endpoint: sandbox.url(),
+        api_version: Default::default(),
         signature_method: Default::default(),
         max_retries: 0,
         request_timeout: std::time::Duration::from_secs(30),

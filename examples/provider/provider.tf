@@ -14,4 +14,9 @@ provider "qcloud" {
   request_timeout     = 30
   requests_per_second = 10
   page_concurrency    = 4
+
+  # "2.0" (the default) or "3.0". Accounts created since 2023 only have API 3.0; it also
+  # fills architecture, platform, image_size, image_source, image_state and
+  # is_support_cloudinit in qcloud_images. Or set QCLOUD_API_VERSION.
+  # api_version = "3.0"
 }

@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use super::{FunctionError, Provider, ProviderSchema, ReadOutcome};
 use crate::cty::Value;
 use crate::data_sources::images::{self, ImageSource, ReadContext, SharedListings};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::functions;
 use crate::qcloud::{RawSettings, SettingError, Settings};
 use block::{Stage, raw_settings, setting_diagnostic};
@@ -102,6 +102,28 @@ impl QcloudProvider {
         let settings = (self.backend.resolve)(raw, env)
             .map_err(|errors| Diagnostics(errors.iter().map(setting_diagnostic).collect()))?;
         let region = settings.region.clone();
+        log::debug!(
+            "configuring: region {region}, endpoint host {}, signature method {:?}, credentials \
+             {}, security token {}",
+            crate::qcloud::settings::parse_endpoint(&settings.endpoint)
+                .ok()
+                .and_then(|url| url.host_str().map(str::to_owned))
+                .unwrap_or_default(),
+            settings.signature_method,
+            if settings.credentials.is_some() { "set" } else { "not set" },
+            match &settings.credentials {
+                Some(c) if c.security_token.is_some() => "set",
+                _ => "not set",
+            }
+        );
+        log::trace!(
+            "client limits: max_retries {}, request_timeout {:?}, requests_per_second {}, \
+             page_concurrency {}",
+            settings.max_retries,
+            settings.request_timeout,
+            settings.requests_per_second,
+            settings.page_concurrency
+        );
         let source = (self.backend.connect)(settings).map_err(|error| {
             Diagnostics::from(Diagnostic::error(
                 "Cannot create the Tencent Cloud API client",
@@ -186,7 +208,23 @@ impl Provider for QcloudProvider {
             source: &configured.listings,
             home: (self.backend.env)("HOME").filter(|h| !h.is_empty()).map(PathBuf::from),
         };
+        let started = std::time::Instant::now();
         let result = images::read(config, &context, &cancel).await;
+        log::debug!(
+            "read of {type_name} done in {:?}: {} image(s), {} error(s), {} warning(s)",
+            started.elapsed(),
+            result
+                .state
+                .as_ref()
+                .and_then(|state| state.get_attr("ids"))
+                .and_then(Value::as_elements)
+                .map_or(0, <[Value]>::len),
+            result.diagnostics.0.iter().filter(|d| d.severity == Severity::Error).count(),
+            result.diagnostics.0.iter().filter(|d| d.severity == Severity::Warning).count()
+        );
+        for diagnostic in &result.diagnostics.0 {
+            log::trace!("read of {type_name}: {:?}: {}", diagnostic.severity, diagnostic.summary);
+        }
         ReadOutcome { state: result.state, diagnostics: result.diagnostics }
     }
 

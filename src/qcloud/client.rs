@@ -14,7 +14,7 @@ use super::request::{PageRequest, Stamp, Target, build_request, host_as_sent};
 use super::response::{Page, parse_describe_images};
 use super::retry::{Backoff, RetryClass, classify};
 use super::settings::parse_endpoint;
-use super::{Credentials, Error, Image, ImageQuery, SettingError, Settings};
+use super::{ApiVersion, Credentials, Error, Image, ImageQuery, SettingError, Settings};
 
 /// The largest body accepted for one page (100 images are a few tens of kilobytes).
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
@@ -77,12 +77,19 @@ impl Client {
         if cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
-        let listing = super::paging::Listing { client: self, credentials, query, cancel };
-        tokio::select! {
+        let listing =
+            super::paging::Listing { client: self, credentials, query, cancel, pages: 0.into() };
+        let images = tokio::select! {
             biased;
             () = cancel.cancelled() => Err(Error::Cancelled),
             result = listing.run() => result,
-        }
+        }?;
+        Ok(match self.settings.api_version {
+            ApiVersion::V2 => images,
+            ApiVersion::V3 => {
+                images.into_iter().filter(|i| super::v3::request::keeps(query, i)).collect()
+            }
+        })
     }
 
     pub(super) fn page_concurrency(&self) -> usize {
@@ -101,20 +108,68 @@ impl Client {
         let mut resigned = false;
         loop {
             attempts += 1;
+            log::debug!(
+                "DescribeImages request: offset {}, limit {}, {}, attempt {attempts}",
+                page.offset,
+                page.limit,
+                match page.image_ids.len() {
+                    0 => "every id".to_string(),
+                    n => format!("a batch of {n} id(s)"),
+                }
+            );
+            log::trace!(
+                "DescribeImages request details: image type {:?}, status {:?}, ids {:?}",
+                page.image_type,
+                page.status,
+                page.image_ids
+            );
             let error = match self.attempt(credentials, page, cancel).await {
-                Ok(page) => return Ok(page),
+                Ok(answer) => {
+                    log::trace!(
+                        "DescribeImages answer: offset {}, {} image(s), totalCount {:?}",
+                        page.offset,
+                        answer.images.len(),
+                        answer.total_count
+                    );
+                    return Ok(answer);
+                }
                 Err(error) => error,
             };
             match classify(&error) {
-                RetryClass::ResignOnce if !resigned => resigned = true,
+                RetryClass::ResignOnce if !resigned => {
+                    log::warn!(
+                        "DescribeImages offset {} attempt {attempts} failed: {error}; signing \
+                         again with a fresh timestamp and nonce, retrying at once",
+                        page.offset
+                    );
+                    resigned = true;
+                }
                 RetryClass::Backoff if retries < self.settings.max_retries => {
-                    self.wait(self.backoff.delay(retries, fastrand::f64()), cancel).await?;
+                    let delay = self.backoff.delay(retries, fastrand::f64());
+                    log::warn!(
+                        "DescribeImages offset {} attempt {attempts} failed: {error}; retry {} \
+                         of {} in {delay:?}",
+                        page.offset,
+                        retries + 1,
+                        self.settings.max_retries
+                    );
+                    self.wait(delay, cancel).await?;
                     retries += 1;
                 }
                 RetryClass::Backoff if attempts > 1 => {
+                    log::debug!(
+                        "DescribeImages offset {} failed after {attempts} attempts: {error}",
+                        page.offset
+                    );
                     return Err(Error::RetriesExhausted { attempts, last: Box::new(error) });
                 }
-                _ => return Err(error),
+                _ => {
+                    log::debug!(
+                        "DescribeImages offset {} attempt {attempts} failed, not retried: {error}",
+                        page.offset
+                    );
+                    return Err(error);
+                }
             }
         }
     }
@@ -144,13 +199,30 @@ impl Client {
             credentials,
             signature_method: self.settings.signature_method,
         };
-        let request = build_request(&target, page, Stamp::fresh());
+        let request = self.outgoing(&target, page);
         let after = self.settings.request_timeout;
         tokio::select! {
             biased;
             () = cancel.cancelled() => Err(Error::Cancelled),
-            result = tokio::time::timeout(after, self.send(request.url)) => {
+            result = tokio::time::timeout(after, self.send(request)) => {
                 result.unwrap_or(Err(Error::Timeout { after }))
+            }
+        }
+    }
+
+    /// The signed request of one attempt, in the configured API version.
+    fn outgoing(&self, target: &Target<'_>, page: &PageRequest<'_>) -> reqwest::RequestBuilder {
+        let stamp = Stamp::fresh();
+        match self.settings.api_version {
+            ApiVersion::V2 => self.http.get(build_request(target, page, stamp).url),
+            ApiVersion::V3 => {
+                let timestamp = i64::try_from(stamp.timestamp).unwrap_or(i64::MAX);
+                let request = super::v3::build_request(target, page, timestamp);
+                // reqwest derives `Host` from the URL, exactly as it was signed.
+                let headers = request.headers.into_iter().filter(|(name, _)| *name != "Host");
+                headers.fold(self.http.post(request.url).body(request.body), |builder, (n, v)| {
+                    builder.header(n, v)
+                })
             }
         }
     }
@@ -165,11 +237,15 @@ impl Client {
         }
     }
 
-    /// Sends the GET and interprets the answer.
-    async fn send(&self, url: Url) -> Result<Page, Error> {
-        let host = host_as_sent(&url);
+    /// Sends the request and interprets the answer.
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Page, Error> {
+        let host = request
+            .try_clone()
+            .and_then(|r| r.build().ok())
+            .map(|r| host_as_sent(r.url()))
+            .unwrap_or_default();
         let transport = |e: reqwest::Error| transport_error(e, &host);
-        let mut response = self.http.get(url).send().await.map_err(transport)?;
+        let mut response = request.send().await.map_err(transport)?;
         let status = response.status().as_u16();
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(transport)? {
@@ -178,14 +254,23 @@ impl Client {
             }
             body.extend_from_slice(&chunk);
         }
-        interpret(status, &body)
+        interpret_as(self.settings.api_version, status, &body)
     }
+}
+
+/// An API 2.0 answer (see [`interpret_as`]).
+#[cfg(test)]
+fn interpret(status: u16, body: &[u8]) -> Result<Page, Error> {
+    interpret_as(ApiVersion::V2, status, body)
 }
 
 /// An answer: a page on success; an API error whenever the body holds one; otherwise an HTTP
 /// status error for a non-2xx status.
-fn interpret(status: u16, body: &[u8]) -> Result<Page, Error> {
-    let parsed = parse_describe_images(status, body);
+fn interpret_as(version: ApiVersion, status: u16, body: &[u8]) -> Result<Page, Error> {
+    let parsed = match version {
+        ApiVersion::V2 => parse_describe_images(status, body),
+        ApiVersion::V3 => super::v3::parse_describe_images(status, body),
+    };
     if (200..300).contains(&status) {
         return parsed;
     }

@@ -49,8 +49,9 @@ pub enum Error {
     /// The body is not JSON (an HTML error page, an empty or truncated body).
     #[error(
         "the Tencent Cloud image API answered with something that is not JSON (HTTP {status}); \
-         {}; check that endpoint is the image API, e.g. \
-         https://image.api.qcloud.com/v2/index.php",
+         {}; check that endpoint is the image API: \
+         https://image.api.qcloud.com/v2/index.php for api_version 2.0, \
+         https://cvm.tencentcloudapi.com for 3.0",
         quoted_body(.body_start)
     )]
     NotJson { status: u16, body_start: String },
@@ -197,6 +198,7 @@ impl ApiErrorKind {
         use ApiErrorKind::*;
         const TABLE: &[(&str, ApiErrorKind)] = &[
             ("AuthFailure.SecretIdNotFound", UnknownSecretId),
+            ("AuthFailure.InvalidSecretId", UnknownSecretId),
             ("AuthFailure.SignatureExpire", Expired),
             ("AuthFailure.TokenFailure", InvalidToken),
             ("AuthFailure.UnauthorizedOperation", AccessDenied),
@@ -327,7 +329,8 @@ fn http_status_sentence(status: u16, body_start: &str) -> String {
         300..=399 => "the endpoint redirects elsewhere: set endpoint to the API's real URL",
         401 | 403 | 407 => "check the credentials, and the proxy if there is one",
         404 => {
-            "check that endpoint is the image API, e.g. https://image.api.qcloud.com/v2/index.php"
+            "check that endpoint is the image API: https://image.api.qcloud.com/v2/index.php for \
+             api_version 2.0, https://cvm.tencentcloudapi.com for 3.0"
         }
         _ => "check the endpoint",
     };

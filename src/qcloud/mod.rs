@@ -6,6 +6,8 @@
 //! - [`response`]: lenient parsing of every answer shape.
 //! - [`error`] and [`retry`]: typed errors with hints, and which of them are retried.
 //! - [`rate_limit`], [`client`] and [`paging`]: the transport and the concurrent listing.
+//! - [`tc3`] and [`v3`]: the API 3.0 signer (TC3-HMAC-SHA256) and its request and response
+//!   shapes; the client picks 2.0 or 3.0 per page request, everything else is shared.
 //!
 //! Must not depend on Terraform types (`cty`, `schema`, `diag`, `tfplugin`).
 
@@ -19,9 +21,11 @@ pub mod response;
 pub mod retry;
 pub mod settings;
 pub mod signer;
+pub mod tc3;
+pub mod v3;
 
 pub use client::Client;
 pub use error::{ApiCode, ApiError, ApiErrorKind, Error};
 pub use model::{Image, ImageQuery, ImageStatus, ImageType};
-pub use settings::{Credentials, RawSettings, SettingError, Settings};
+pub use settings::{ApiVersion, Credentials, RawSettings, SettingError, Settings};
 pub use signer::SignatureMethod;

@@ -88,4 +88,16 @@ pub struct Image {
     pub creator: Option<String>,
     /// The raw `status` code.
     pub status: Option<i64>,
+    /// API 3.0 only: `Architecture` (`x86_64`, `arm64`, ...).
+    pub architecture: Option<String>,
+    /// API 3.0 only: `Platform` (the OS family, e.g. `CentOS`).
+    pub platform: Option<String>,
+    /// API 3.0 only: `ImageSize`, in GiB.
+    pub image_size: Option<i64>,
+    /// API 3.0 only: `ImageSource` (`OFFICIAL`, `CREATE_IMAGE`, `EXTERNAL_IMPORT`, ...).
+    pub image_source: Option<String>,
+    /// API 3.0 only: the raw `ImageState` (`NORMAL`, `CREATEFAILED`, ...).
+    pub image_state: Option<String>,
+    /// API 3.0 only: `IsSupportCloudinit`.
+    pub is_support_cloudinit: Option<bool>,
 }

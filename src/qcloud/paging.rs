@@ -10,6 +10,8 @@
 //! Must not depend on Terraform types.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use futures_util::{StreamExt, stream};
 use tokio_util::sync::CancellationToken;
@@ -30,16 +32,33 @@ pub(super) struct Listing<'a> {
     pub credentials: &'a Credentials,
     pub query: &'a ImageQuery,
     pub cancel: &'a CancellationToken,
+    /// Pages asked for so far (retries not counted), for the log.
+    pub pages: AtomicU64,
 }
 
 impl Listing<'_> {
     /// Every batch (concurrently), assembled in batch order, duplicates dropped.
     pub async fn run(&self) -> Result<Vec<Image>, Error> {
+        let started = Instant::now();
         let batches = id_batches(&self.query.image_ids);
+        log::debug!(
+            "listing {:?} images (status {:?}, {} id(s)) in {} batch(es)",
+            self.query.image_type,
+            self.query.status,
+            self.query.image_ids.len(),
+            batches.len()
+        );
         let listed =
             futures_util::future::try_join_all(batches.iter().map(|ids| self.list_batch(ids)))
                 .await?;
-        Ok(first_of_each_id(listed.into_iter().flatten()))
+        let images = first_of_each_id(listed.into_iter().flatten());
+        log::debug!(
+            "listing done: {} image(s), {} page request(s), {:?} elapsed",
+            images.len(),
+            self.pages.load(Ordering::Relaxed),
+            started.elapsed()
+        );
+        Ok(images)
     }
 
     /// Every page of one batch, listed again from the start when `totalCount` changed between
@@ -55,6 +74,12 @@ impl Listing<'_> {
             if listings >= MAX_LISTINGS {
                 return Err(Error::ListingKeptChanging { listings });
             }
+            log::warn!(
+                "totalCount changed while listing a batch of {} id(s) (images were created or \
+                 deleted meanwhile); listing it again, pass {} of at most {MAX_LISTINGS}",
+                ids.len(),
+                listings + 1
+            );
         }
     }
 
@@ -86,6 +111,12 @@ impl Listing<'_> {
 
     /// More pages than `totalCount` announced: one after another until a short page.
     async fn page_on(&self, ids: &[String], mut pages: Pages) -> Result<Pages, Error> {
+        log::debug!(
+            "every announced page was full but totalCount ({:?}) differs from the {} image(s) \
+             read: reading on until a short page",
+            pages.total,
+            pages.images.len()
+        );
         let mut seen: HashSet<String> = pages.images.iter().map(|i| i.image_id.clone()).collect();
         loop {
             if pages.count >= MAX_PAGES {
@@ -111,6 +142,7 @@ impl Listing<'_> {
             offset,
             limit: PAGE_SIZE,
         };
+        self.pages.fetch_add(1, Ordering::Relaxed);
         self.client.fetch_page(self.credentials, &request, self.cancel).await
     }
 }

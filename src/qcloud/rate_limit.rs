@@ -1,23 +1,26 @@
-//! A client-side rate limit: requests are spaced at least `1 / requests_per_second` apart, in
-//! the order they asked (burst of one). Waiting is a timer, never a busy loop, and a
+//! A client-side rate limit: requests are let through at least `1 / requests_per_second`
+//! apart, in the order they asked (burst of one). The spacing is measured between the moments
+//! requests are actually let through, so requests woken late (a busy runtime) still go one
+//! interval apart rather than all at once. Waiting is a timer, never a busy loop, and a
 //! cancellation ends it at once.
 //!
 //! Must not depend on the HTTP transport.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
+use tokio::sync::Mutex;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::Error;
 
-/// Hands out send times, one every `interval`, shared by every request of a client.
+/// Lets requests through one every `interval`, shared by every request of a client.
 #[derive(Debug)]
 pub struct RateLimiter {
     interval: Duration,
-    /// The earliest time the next request may go.
-    next: Mutex<Option<Instant>>,
+    /// When the last request was let through. Waiters queue on the lock in arrival order
+    /// (tokio's mutex is fair) and hold it while they wait for their turn.
+    last: Mutex<Option<Instant>>,
 }
 
 impl RateLimiter {
@@ -26,7 +29,7 @@ impl RateLimiter {
     pub fn new(requests_per_second: f64) -> Self {
         let interval = Duration::try_from_secs_f64(1.0 / requests_per_second)
             .unwrap_or(Duration::from_secs(3600));
-        Self { interval, next: Mutex::new(None) }
+        Self { interval, last: Mutex::new(None) }
     }
 
     /// The spacing between requests.
@@ -39,22 +42,20 @@ impl RateLimiter {
         if cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
-        let slot = self.reserve(Instant::now());
         tokio::select! {
             biased;
             () = cancel.cancelled() => Err(Error::Cancelled),
-            () = tokio::time::sleep_until(slot) => Ok(()),
+            () = self.turn() => Ok(()),
         }
     }
 
-    /// Books the first free slot at or after `now`.
-    fn reserve(&self, now: Instant) -> Instant {
-        // A poisoned lock only means another task panicked while holding an `Instant`; the
-        // value is still a valid time, so keep using it.
-        let mut next = self.next.lock().unwrap_or_else(|poison| poison.into_inner());
-        let slot = next.map_or(now, |n| n.max(now));
-        *next = Some(slot + self.interval);
-        slot
+    /// Waits in line, then until one interval after the previous request was let through.
+    async fn turn(&self) {
+        let mut last = self.last.lock().await;
+        if let Some(previous) = *last {
+            tokio::time::sleep_until(previous + self.interval).await;
+        }
+        *last = Some(Instant::now());
     }
 }
 
@@ -127,6 +128,31 @@ mod tests {
         assert!(matches!(result, Err(Error::Cancelled)));
         assert_eq!((Instant::now() - start).as_millis(), 5);
         assert!(matches!(limiter.acquire(&cancel).await, Err(Error::Cancelled)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn regression_requests_woken_late_still_go_one_interval_apart() {
+        let limiter = Arc::new(RateLimiter::new(10.0));
+        let cancel = CancellationToken::new();
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let (limiter, cancel) = (limiter.clone(), cancel.clone());
+                tokio::spawn(async move {
+                    limiter.acquire(&cancel).await.expect("not cancelled");
+                    (Instant::now() - start).as_millis()
+                })
+            })
+            .collect();
+        tokio::task::yield_now().await;
+        // The runtime stalls for 350 ms: every timer that fell due meanwhile fires at once.
+        tokio::time::advance(Duration::from_millis(350)).await;
+        let mut ms = Vec::new();
+        for task in tasks {
+            ms.push(task.await.expect("task completes"));
+        }
+        ms.sort_unstable();
+        assert_eq!(ms, [0, 350, 450, 550], "no burst after the stall");
     }
 
     #[test]

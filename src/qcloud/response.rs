@@ -88,11 +88,12 @@ fn parse_image(index: usize, entry: &Value) -> Result<Image, String> {
         create_time: field(&["createTime"]),
         creator: field(&["creator", "createor"]),
         status: fields.get("status").and_then(int),
+        ..Image::default()
     })
 }
 
 /// The `Response.Error` of a 3.0 envelope, if there is one.
-fn envelope_error(response: &Value) -> Option<Error> {
+pub(crate) fn envelope_error(response: &Value) -> Option<Error> {
     let error = response.get("Error")?;
     let code = error.get("Code").and_then(api_code)?;
     Some(Error::Api(ApiError {
@@ -130,7 +131,7 @@ fn message_text(value: Option<&Value>) -> String {
 }
 
 /// A text field: strings as they are, numbers and booleans printed; anything else absent.
-fn text(value: &Value) -> Option<String> {
+pub(crate) fn text(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -140,7 +141,7 @@ fn text(value: &Value) -> Option<String> {
 }
 
 /// An integer field: a JSON integer, an integral float, or a string holding one.
-fn int(value: &Value) -> Option<i64> {
+pub(crate) fn int(value: &Value) -> Option<i64> {
     match value {
         Value::Number(n) => n.as_i64().or_else(|| {
             n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64)
@@ -150,8 +151,10 @@ fn int(value: &Value) -> Option<i64> {
     }
 }
 
-/// Control characters become spaces; at most `limit` characters are kept.
+/// Text the API sent, for a message: any `Signature=` or `Token=` it echoes redacted, control
+/// characters made spaces, at most `limit` characters kept.
 fn clean(text: &str, limit: usize) -> String {
+    let text = redact_echoed_secrets(text);
     let mut out: String =
         text.chars().take(limit).map(|c| if c.is_control() { ' ' } else { c }).collect();
     if text.chars().nth(limit).is_some() {

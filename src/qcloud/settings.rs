@@ -19,6 +19,8 @@ use super::SignatureMethod;
 pub const DEFAULT_REGION: &str = "ap-guangzhou";
 /// `endpoint` when neither the block nor the environment sets one.
 pub const DEFAULT_ENDPOINT: &str = "https://image.api.qcloud.com/v2/index.php";
+/// `endpoint` under API 3.0 when neither the block nor the environment sets one.
+pub const DEFAULT_ENDPOINT_3_0: &str = "https://cvm.tencentcloudapi.com";
 /// `max_retries` default.
 pub const DEFAULT_MAX_RETRIES: u32 = 5;
 /// `request_timeout` default, in seconds.
@@ -50,6 +52,8 @@ pub struct RawSettings {
     pub request_timeout: Option<i64>,
     pub requests_per_second: Option<f64>,
     pub page_concurrency: Option<i64>,
+    /// `api_version`: `"2.0"` or `"3.0"`.
+    pub api_version: Option<String>,
 }
 
 /// API credentials. Secrets are redacted in `Debug` and wiped from memory on drop.
@@ -78,6 +82,36 @@ pub struct Settings {
     pub requests_per_second: f64,
     /// Requests in flight at once.
     pub page_concurrency: usize,
+    /// Which API the client speaks.
+    pub api_version: ApiVersion,
+}
+
+/// The API generation requests are built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ApiVersion {
+    /// API 2.0: signed GET query to `image.api.qcloud.com/v2/index.php`.
+    #[default]
+    V2,
+    /// API 3.0: TC3-signed JSON POST to `cvm.tencentcloudapi.com`.
+    V3,
+}
+
+impl ApiVersion {
+    /// `"2.0"` or `"3.0"`, as written in the provider block.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiVersion::V2 => "2.0",
+            ApiVersion::V3 => "3.0",
+        }
+    }
+
+    /// The endpoint used when none is set.
+    pub fn default_endpoint(self) -> &'static str {
+        match self {
+            ApiVersion::V2 => DEFAULT_ENDPOINT,
+            ApiVersion::V3 => DEFAULT_ENDPOINT_3_0,
+        }
+    }
 }
 
 /// A setting that is invalid, named by its provider-block argument.
@@ -141,6 +175,7 @@ const SECURITY_TOKEN: Lookup = Lookup {
 };
 const REGION: Lookup = Lookup { setting: "region", env: &["QCLOUD_REGION", "TENCENTCLOUD_REGION"] };
 const ENDPOINT: Lookup = Lookup { setting: "endpoint", env: &["QCLOUD_ENDPOINT"] };
+const API_VERSION: Lookup = Lookup { setting: "api_version", env: &["QCLOUD_API_VERSION"] };
 
 impl Lookup {
     /// The block value if set, else the first environment variable that is set and not blank.
@@ -180,7 +215,9 @@ impl Settings {
         let mut errors = Vec::new();
         let credentials = resolve_credentials(&mut raw, &env, &mut errors);
         let region = resolve_region(raw.region.take(), &env, &mut errors);
-        let endpoint = resolve_endpoint(raw.endpoint.take(), &env, &mut errors);
+        let api_version = resolve_api_version(raw.api_version.take(), &env)
+            .unwrap_or_else(|e| push(&mut errors, e, ApiVersion::default()));
+        let endpoint = resolve_endpoint(raw.endpoint.take(), &env, &mut errors, api_version);
         let signature_method = resolve_signature_method(raw.signature_method.as_deref())
             .unwrap_or_else(|e| push(&mut errors, e, SignatureMethod::default()));
         let max_retries = resolve_count("max_retries", raw.max_retries, MAX_RETRIES_RANGE)
@@ -206,7 +243,29 @@ impl Settings {
             request_timeout,
             requests_per_second,
             page_concurrency,
+            api_version,
         })
+    }
+}
+
+fn resolve_api_version(
+    block: Option<String>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ApiVersion, SettingError> {
+    let Some(found) = API_VERSION.find(block, env, false) else {
+        return Ok(ApiVersion::default());
+    };
+    match found.value.trim() {
+        "2.0" | "2" => Ok(ApiVersion::V2),
+        "3.0" | "3" => Ok(ApiVersion::V3),
+        other => Err(SettingError::new(
+            "api_version",
+            format!(
+                "api_version {:?} (from {}) is not supported; use \"2.0\" (the default) or \"3.0\"",
+                shorten(other),
+                found.source
+            ),
+        )),
     }
 }
 
@@ -320,9 +379,10 @@ fn resolve_endpoint(
     block: Option<String>,
     env: &dyn Fn(&str) -> Option<String>,
     errors: &mut Vec<SettingError>,
+    version: ApiVersion,
 ) -> String {
     let Some(found) = ENDPOINT.find(block, env, false) else {
-        return DEFAULT_ENDPOINT.to_string();
+        return version.default_endpoint().to_string();
     };
     match parse_endpoint(&found.value) {
         Ok(_) => found.value,
@@ -332,13 +392,33 @@ fn resolve_endpoint(
                 "endpoint",
                 format!(
                     "endpoint {:?} (from {}) {problem}; use the whole https:// URL of the \
-                     image API, e.g. {DEFAULT_ENDPOINT}",
-                    shorten(&found.value),
-                    found.source
+                     image API, e.g. {}",
+                    shorten(&without_secrets(&found.value)),
+                    found.source,
+                    version.default_endpoint()
                 ),
             ),
             String::new(),
         ),
+    }
+}
+
+/// An endpoint as an error may quote it: whatever stands before `@` in the authority (a user
+/// name and password) and everything from `?` or `#` on (a query may carry `Token=`) are
+/// redacted, whether or not the text parses as a URL.
+fn without_secrets(endpoint: &str) -> String {
+    let (head, tail) = match endpoint.find(['?', '#']) {
+        Some(at) => (&endpoint[..at], format!("{}{REDACTED}", &endpoint[at..=at])),
+        None => (endpoint, String::new()),
+    };
+    let authority_start = head.find("://").map_or(0, |at| at + 3);
+    let authority_end =
+        head[authority_start..].find('/').map_or(head.len(), |at| authority_start + at);
+    match head[authority_start..authority_end].rfind('@') {
+        Some(at) => {
+            format!("{}{REDACTED}{}{tail}", &head[..authority_start], &head[authority_start + at..])
+        }
+        None => format!("{head}{tail}"),
     }
 }
 
@@ -483,6 +563,7 @@ impl fmt::Debug for RawSettings {
             .field("request_timeout", &self.request_timeout)
             .field("requests_per_second", &self.requests_per_second)
             .field("page_concurrency", &self.page_concurrency)
+            .field("api_version", &self.api_version)
             .finish()
     }
 }

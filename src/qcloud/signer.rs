@@ -1,5 +1,6 @@
 //! API 2.0 request signing: a pure function of the parameters, the request line and the key.
-//! Time and nonce are ordinary parameters chosen by the caller.
+//! Time and nonce are ordinary parameters chosen by the caller. The text signed (which holds
+//! the token) and the HMAC state derived from the key are wiped from memory when dropped.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -52,6 +53,13 @@ impl StringToSign {
     /// The text itself.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl Drop for StringToSign {
+    /// The text carries the `Token` of temporary credentials: wipe it once signed.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
 }
 
@@ -159,6 +167,14 @@ mod tests {
         let p = params(&[("Signature", "x"), ("instance_ids_0", "a"), ("Action", "A")]);
         let text = StringToSign::new("POST", "h:8080", "/p", &p);
         assert_eq!(text.as_str(), "POSTh:8080/p?Action=A&instance.ids.0=a");
+    }
+
+    #[test]
+    fn hmac_state_derived_from_the_key_is_wiped_on_drop() {
+        // An HMAC keeps the key as two hash states (key ^ ipad, key ^ opad): these cores.
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        wiped_on_drop::<sha1::block_api::Sha1Core>();
+        wiped_on_drop::<sha2::block_api::Sha256VarCore>();
     }
 
     #[test]

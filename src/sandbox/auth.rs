@@ -74,7 +74,18 @@ impl Authenticator {
         nonces.use_once(secret_id, nonce, now, forget_after)
     }
 
-    fn check_timestamp(&self, timestamp: i64, now: i64) -> Result<(), ApiError> {
+    /// The credential with this `SecretId`, if the sandbox accepts it.
+    pub(crate) fn credential(&self, secret_id: &str) -> Option<&SandboxCredential> {
+        self.credentials.get(secret_id)
+    }
+
+    /// The sandbox clock's time, unix seconds.
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// A 4500 error when `timestamp` is outside the window around `now`.
+    pub(crate) fn check_timestamp(&self, timestamp: i64, now: i64) -> Result<(), ApiError> {
         if timestamp.abs_diff(now) > self.window.unsigned_abs() {
             return Err(ApiError::new(
                 4500,

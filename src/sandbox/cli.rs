@@ -16,9 +16,11 @@ use super::{
 
 /// The `--help` text.
 pub const HELP: &str = "\
-qcloud-sandbox: a local server that behaves like the Tencent Cloud image API 2.0 DescribeImages.
+qcloud-sandbox: a local server that behaves like Tencent Cloud's DescribeImages, API 2.0 at
+/v2/index.php and API 3.0 (CVM 2017-03-12) at POST /, over one catalog.
 
-Prints its URL (http://HOST:PORT/v2/index.php) on stdout, then serves until SIGINT or SIGTERM.
+Prints its API 2.0 URL (http://HOST:PORT/v2/index.php) on stdout; the API 3.0 URL is
+http://HOST:PORT/. Serves until SIGINT or SIGTERM.
 
 Usage: qcloud-sandbox [OPTIONS]
 

@@ -15,6 +15,8 @@
 //! - [`response`]: the bodies the sandbox answers with (success, API error, faults).
 //! - [`server`]: the HTTP server, its handle, and the log of received requests.
 //! - [`cli`]: the `qcloud-sandbox` command.
+//! - [`v3`]: the API 3.0 `DescribeImages` at `POST /` (TC3 signature, `X-TC-*` headers, JSON),
+//!   served next to 2.0 with the same catalog, credentials and faults.
 //!
 //! # Error codes
 //! Every API error is answered with HTTP 200 and the 2.0 shape
@@ -44,6 +46,7 @@ pub mod fault;
 pub mod params;
 pub mod response;
 pub mod server;
+pub mod v3;
 
 pub use catalog::{Catalog, CatalogError, CatalogImage};
 pub use config::{SandboxClock, SandboxConfig, SandboxCredential};

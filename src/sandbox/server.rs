@@ -30,7 +30,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
@@ -47,6 +47,7 @@ use super::config::{SandboxClock, SandboxConfig};
 use super::fault::{FaultKind, FaultPlan};
 use super::params::{DescribeImages, Params};
 use super::response::{self, ApiError};
+use super::v3::{self as api3, API_PATH_3_0, Error3, Query3};
 use crate::qcloud::ImageStatus;
 
 /// How many request records are kept; older ones are dropped (the count stays exact).
@@ -121,6 +122,11 @@ impl SandboxHandle {
     /// The endpoint to configure a client with, e.g. `http://127.0.0.1:PORT/v2/index.php`.
     pub fn url(&self) -> String {
         format!("http://{}{API_PATH}", self.address)
+    }
+
+    /// The API 3.0 endpoint, e.g. `http://127.0.0.1:PORT/`.
+    pub fn url_3_0(&self) -> String {
+        format!("http://{}{API_PATH_3_0}", self.address)
     }
 
     /// The address the sandbox listens on.
@@ -204,8 +210,15 @@ async fn run(
 fn router(state: Arc<SandboxState>) -> Router {
     Router::new()
         .route(API_PATH, get(describe_images).post(describe_images))
+        .route(API_PATH_3_0, post(describe_images_3_0))
         .fallback(|| async {
-            (StatusCode::NOT_FOUND, format!("not found: the sandbox serves {API_PATH}\n"))
+            (
+                StatusCode::NOT_FOUND,
+                format!(
+                    "not found: the sandbox serves API 2.0 at {API_PATH} and API 3.0 at POST \
+                     {API_PATH_3_0}\n"
+                ),
+            )
         })
         .with_state(state)
 }
@@ -311,6 +324,20 @@ async fn describe_images(
     state.handle(line, encoded).await
 }
 
+async fn describe_images_3_0(
+    State(state): State<Arc<SandboxState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let headers: api3::Headers = headers
+        .iter()
+        .filter_map(|(name, value)| {
+            Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+        })
+        .collect();
+    state.handle_3_0(&headers, &body).await
+}
+
 /// Everything the server shares between connections.
 struct SandboxState {
     auth: Authenticator,
@@ -370,6 +397,72 @@ impl SandboxState {
         let method = line.method.to_owned();
         self.record(RequestRecord { number, received_at, method, params: logged, fault, code });
         response
+    }
+
+    /// An API 3.0 request: the same numbering, faults, latency and log as 2.0.
+    async fn handle_3_0(&self, headers: &api3::Headers, body: &[u8]) -> Response {
+        let number = self.counter.fetch_add(1, Ordering::SeqCst) + 1;
+        let received_at = SystemTime::now();
+        let fault = self.faults.fire(number, api3::offset_hint(body));
+        let delay = match fault {
+            Some(FaultKind::Slow(slow)) => self.latency.saturating_add(slow),
+            _ => self.latency,
+        };
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        let request_id = format!("sandbox-{number}");
+        let (response, code) = match &fault {
+            Some(FaultKind::ApiError { code, message }) => {
+                let message = message.as_deref().unwrap_or(response::default_message(*code));
+                let json = Error3::from_code_2_0(*code, message).to_json(&request_id);
+                (json_response(StatusCode::OK, json), Some(*code))
+            }
+            Some(kind) if !kind.keeps_answer() => {
+                fault_response(kind, || self.answer_3_0(headers, body, None, &request_id))
+            }
+            _ => {
+                let answer = self.answer_3_0(headers, body, fault.as_ref(), &request_id);
+                (json_response(StatusCode::OK, answer.json), Some(answer.code))
+            }
+        };
+        let params = api3::parse_query(headers, body).map(|q| q.logged()).unwrap_or_default();
+        let method = Method::POST.to_string();
+        self.record(RequestRecord { number, received_at, method, params, fault, code });
+        response
+    }
+
+    fn answer_3_0(
+        &self,
+        headers: &api3::Headers,
+        body: &[u8],
+        fault: Option<&FaultKind>,
+        request_id: &str,
+    ) -> ApiAnswer {
+        let result = api3::authenticate(&self.auth, headers, API_PATH_3_0, body)
+            .and_then(|()| api3::parse_query(headers, body))
+            .map(|query| self.select_3_0(&query, fault));
+        match result {
+            Ok((page, total)) => {
+                ApiAnswer { json: api3::success_json(&page, total, request_id), code: 0 }
+            }
+            Err(error) => ApiAnswer { json: error.to_json(request_id), code: error.code_2_0 },
+        }
+    }
+
+    /// [`Self::select`] for a 3.0 query.
+    fn select_3_0(&self, query: &Query3, fault: Option<&FaultKind>) -> (Page, u64) {
+        if matches!(fault, Some(FaultKind::AddImage | FaultKind::RemoveImage)) {
+            let mut catalog = self.catalog.write().unwrap_or_else(PoisonError::into_inner);
+            self.mutate(&mut catalog, &query.as_describe_images(), fault);
+        }
+        let page = query.select(&self.catalog.read().unwrap_or_else(PoisonError::into_inner));
+        let truth = u64::try_from(page.total_count).unwrap_or(u64::MAX);
+        let reported = match fault {
+            Some(FaultKind::WrongTotalCount(delta)) => truth.saturating_add_signed(*delta),
+            _ => truth,
+        };
+        (page, reported)
     }
 
     fn answer(

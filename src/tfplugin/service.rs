@@ -59,6 +59,7 @@ impl ProviderService {
 
     /// The error for every resource and ephemeral-resource RPC.
     fn no_resources(&self, kind: &str, type_name: &str) -> Vec<proto::Diagnostic> {
+        log::debug!("{kind} RPC received for {type_name}: refused, this provider has none");
         let offered = list_or_none(self.provider.schema().data_sources.keys());
         let diagnostic = Diagnostic::error(
             format!("This provider has no {kind}s"),
@@ -162,6 +163,7 @@ impl provider_server::Provider for ProviderService {
         &self,
         _request: Request<proto::get_metadata::Request>,
     ) -> Reply<proto::get_metadata::Response> {
+        log::debug!("GetMetadata received");
         use proto::get_metadata::{DataSourceMetadata, FunctionMetadata, Response as Metadata};
         let schema = self.provider.schema();
         Ok(Response::new(Metadata {
@@ -180,6 +182,7 @@ impl provider_server::Provider for ProviderService {
         &self,
         _request: Request<proto::get_provider_schema::Request>,
     ) -> Reply<proto::get_provider_schema::Response> {
+        log::debug!("GetProviderSchema received");
         let schema = self.provider.schema();
         Ok(Response::new(proto::get_provider_schema::Response {
             provider: Some((&schema.provider).into()),
@@ -198,6 +201,7 @@ impl provider_server::Provider for ProviderService {
         &self,
         request: Request<proto::validate_provider_config::Request>,
     ) -> Reply<proto::validate_provider_config::Response> {
+        log::debug!("ValidateProviderConfig received");
         let request = request.into_inner();
         let schema = &self.provider.schema().provider;
         let diagnostics = Self::with_config(
@@ -206,6 +210,7 @@ impl provider_server::Provider for ProviderService {
             "provider configuration",
             |config| self.provider.validate_provider_config(config),
         );
+        log::trace!("ValidateProviderConfig answered with {} diagnostic(s)", diagnostics.len());
         Ok(Response::new(proto::validate_provider_config::Response { diagnostics }))
     }
 
@@ -213,6 +218,7 @@ impl provider_server::Provider for ProviderService {
         &self,
         request: Request<proto::configure_provider::Request>,
     ) -> Reply<proto::configure_provider::Response> {
+        log::debug!("ConfigureProvider received");
         let request = request.into_inner();
         let ty = self.provider.schema().provider.block.value_type();
         let diagnostics =
@@ -220,6 +226,7 @@ impl provider_server::Provider for ProviderService {
                 Ok(config) => diagnostics(&self.provider.configure(&config).await),
                 Err(diagnostic) => diagnostics(&diagnostic.into()),
             };
+        log::trace!("ConfigureProvider answered with {} diagnostic(s)", diagnostics.len());
         Ok(Response::new(proto::configure_provider::Response { diagnostics }))
     }
 
@@ -228,6 +235,7 @@ impl provider_server::Provider for ProviderService {
         request: Request<proto::validate_data_resource_config::Request>,
     ) -> Reply<proto::validate_data_resource_config::Response> {
         let request = request.into_inner();
+        log::debug!("ValidateDataResourceConfig received for {}", request.type_name);
         let diagnostics = match self.data_source(&request.type_name) {
             Ok(schema) => Self::with_config(
                 schema,
@@ -237,6 +245,11 @@ impl provider_server::Provider for ProviderService {
             ),
             Err(diagnostic) => diagnostics(&diagnostic.into()),
         };
+        log::trace!(
+            "ValidateDataResourceConfig for {} answered with {} diagnostic(s)",
+            request.type_name,
+            diagnostics.len()
+        );
         Ok(Response::new(proto::validate_data_resource_config::Response { diagnostics }))
     }
 
@@ -245,6 +258,7 @@ impl provider_server::Provider for ProviderService {
         request: Request<proto::read_data_source::Request>,
     ) -> Reply<proto::read_data_source::Response> {
         let request = request.into_inner();
+        log::debug!("ReadDataSource received for {}", request.type_name);
         let read = async {
             let schema = self.data_source(&request.type_name)?;
             let ty = schema.block.value_type();
@@ -267,6 +281,7 @@ impl provider_server::Provider for ProviderService {
         &self,
         _request: Request<proto::get_functions::Request>,
     ) -> Reply<proto::get_functions::Response> {
+        log::debug!("GetFunctions received");
         let functions = (self.provider.schema().functions.iter())
             .map(|(name, function)| (name.clone(), function.into()))
             .collect();
@@ -278,9 +293,11 @@ impl provider_server::Provider for ProviderService {
         request: Request<proto::call_function::Request>,
     ) -> Reply<proto::call_function::Response> {
         let request = request.into_inner();
+        log::debug!("CallFunction received for {}", request.name);
         let response = match self.call(&request.name, &request.arguments) {
             Ok(result) => proto::call_function::Response { result: Some(result), error: None },
             Err(error) => {
+                log::debug!("CallFunction {} failed: {}", request.name, error.text);
                 proto::call_function::Response { result: None, error: Some((&error).into()) }
             }
         };
@@ -291,6 +308,7 @@ impl provider_server::Provider for ProviderService {
         &self,
         _request: Request<proto::stop_provider::Request>,
     ) -> Reply<proto::stop_provider::Response> {
+        log::debug!("StopProvider received: cancelling reads in flight");
         self.stop_in_flight();
         Ok(Response::new(proto::stop_provider::Response { error: String::new() }))
     }

@@ -5,6 +5,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod plugin;
+pub mod repo;
 pub mod sandbox;
 pub mod terraform;
 pub mod tls;

@@ -64,13 +64,30 @@ impl Terraform {
     /// A fresh working directory, or `None` (after saying why) when `terraform` is not on
     /// PATH and [`REQUIRE_KEY`] is not `1`, in which case the calling test returns early.
     pub fn new_or_skip(test: &str) -> Option<Self> {
-        let Some(program) = find_on_path("terraform") else {
-            let required = std::env::var(REQUIRE_KEY).is_ok_and(|v| v == "1");
-            assert!(!required, "{test}: terraform is not on PATH but {REQUIRE_KEY}=1");
-            eprintln!("SKIPPED {test}: terraform is not on PATH (set {REQUIRE_KEY}=1 to fail)");
-            return None;
-        };
-        Some(Self::with_program(program))
+        Some(Self::with_program(program_or_skip(test)?))
+    }
+
+    /// Like [`Terraform::new_or_skip`], but with `cli_config` as the whole CLI configuration
+    /// instead of the `dev_overrides` one (e.g. a `filesystem_mirror`, to test `terraform init`).
+    pub fn with_cli_config_or_skip(test: &str, cli_config: &str) -> Option<Self> {
+        let program = program_or_skip(test)?;
+        let work = tempfile::tempdir().expect("a temp dir");
+        let path = work.path().join("cli.tfrc");
+        std::fs::write(&path, cli_config).expect("writing the CLI config works");
+        let plugins = tempfile::tempdir().expect("a temp dir");
+        Some(Self { program, work, cli_config: path, _plugins: plugins })
+    }
+
+    /// Copies the files of `dir` (not its subdirectories) into the working directory.
+    pub fn copy_files_from(&self, dir: &Path) {
+        let entries = std::fs::read_dir(dir).expect("the directory to copy is readable");
+        for entry in entries {
+            let path = entry.expect("a directory entry").path();
+            if path.is_file() {
+                let name = path.file_name().expect("a file has a name");
+                std::fs::copy(&path, self.dir().join(name)).expect("copying a file works");
+            }
+        }
     }
 
     fn with_program(program: PathBuf) -> Self {
@@ -127,6 +144,18 @@ impl Terraform {
     pub fn run(&self, args: &[&str]) -> Run {
         Self::run_command(self.command(args))
     }
+}
+
+/// The `terraform` on PATH, or `None` (after saying why) when there is none and
+/// [`REQUIRE_KEY`] is not `1`; panics when it is `1`.
+pub fn program_or_skip(test: &str) -> Option<PathBuf> {
+    let Some(program) = find_on_path("terraform") else {
+        let required = std::env::var(REQUIRE_KEY).is_ok_and(|v| v == "1");
+        assert!(!required, "{test}: terraform is not on PATH but {REQUIRE_KEY}=1");
+        eprintln!("SKIPPED {test}: terraform is not on PATH (set {REQUIRE_KEY}=1 to fail)");
+        return None;
+    };
+    Some(program)
 }
 
 /// The first executable named `name` on PATH.

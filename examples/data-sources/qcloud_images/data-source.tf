@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    qcloud = {
+      source = "qcloud/qcloud"
+    }
+  }
+}
+
 # The newest image of your own whose name starts with "web-".
 data "qcloud_images" "web" {
   image_type  = "private"

@@ -1,5 +1,14 @@
+terraform {
+  required_providers {
+    qcloud = {
+      source = "qcloud/qcloud"
+    }
+  }
+}
+
 # The id of a well-known public image, from the provider's built-in catalog.
 # Needs no credentials and makes no API call. Case and repeated spaces do not matter.
+# Like every provider-defined function (Terraform 1.8+), it needs qcloud in required_providers.
 output "centos_7_2" {
   value = provider::qcloud::public_image_id("CentOS 7.2 64-bit")
 }

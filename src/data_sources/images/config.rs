@@ -328,7 +328,7 @@ pub fn parse_image_type(text: &str) -> Result<ImageType, Diagnostic> {
     image_type.ok_or_else(|| {
         Diagnostic::error(
             "Invalid image_type",
-            format!("{text:?} is not an image type: use {IMAGE_TYPE_WORDS}."),
+            format!("{} is not an image type: use {IMAGE_TYPE_WORDS}.", quoted(text)),
         )
     })
 }
@@ -347,7 +347,7 @@ pub fn parse_status(text: &str) -> Result<Option<ImageStatus>, Diagnostic> {
     status.ok_or_else(|| {
         Diagnostic::error(
             "Invalid status",
-            format!("{text:?} is not an image status: use {STATUS_WORDS}."),
+            format!("{} is not an image status: use {STATUS_WORDS}.", quoted(text)),
         )
     })
 }
@@ -373,8 +373,9 @@ fn check_image_ids(
                 Diagnostic::error(
                     "Invalid image id",
                     format!(
-                        "{id:?} is not an image id: an id is \"img-\" followed by 8 lower-case \
-                         letters or digits, e.g. \"img-31tjrtph\"."
+                        "{} is not an image id: an id is \"img-\" followed by 8 lower-case \
+                         letters or digits, e.g. \"img-31tjrtph\".",
+                        quoted(id)
                     ),
                 )
                 .at(path(attr::IMAGE_IDS).index(index_i64(index))),
@@ -395,9 +396,44 @@ fn compile_name_regex(pattern: &str) -> Result<Regex, Diagnostic> {
     Regex::new(pattern).map_err(|error| {
         Diagnostic::error(
             "Invalid name_regex",
-            format!("name_regex is not a valid regular expression (RE2 syntax):\n{error}"),
+            format!(
+                "name_regex is not a valid regular expression (RE2 syntax):\n{}",
+                regex_error_text(&error)
+            ),
         )
     })
+}
+
+/// The longest regex error shown whole; a longer one is a huge pattern quoted by the parser.
+const MAX_REGEX_ERROR_CHARS: usize = 1_000;
+
+/// The regex crate's error, without its excerpt of the pattern when that would be huge.
+fn regex_error_text(error: &regex::Error) -> String {
+    let text = error.to_string();
+    if text.chars().count() <= MAX_REGEX_ERROR_CHARS {
+        return text;
+    }
+    let reasons: Vec<&str> = text.lines().filter(|line| line.starts_with("error:")).collect();
+    let reason =
+        if reasons.is_empty() { "error: the pattern is too large" } else { &reasons.join("\n") };
+    format!("{reason} (the excerpt of the pattern is left out: it is too long to show)")
+}
+
+/// User text quoted for a message, cut short so a huge value stays readable.
+pub(crate) fn quoted(text: &str) -> String {
+    const LIMIT: usize = 64;
+    match text.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("{:?}…", &text[..cut]),
+        None => format!("{text:?}"),
+    }
+}
+
+/// At most `limit` characters of user text (then `…`), for messages that show it unquoted.
+pub(crate) fn shortened(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
 }
 
 fn check_os_name(text: &str) -> Result<String, Diagnostic> {
@@ -419,7 +455,7 @@ fn check_max_results(number: &Number) -> Result<usize, Diagnostic> {
             format!(
                 "max_results must be a whole number of at least 1, got {}. Remove it to keep \
                  every matching image.",
-                number_text(number)
+                shortened(&number_text(number), 64)
             ),
         )),
     }

@@ -6,6 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::config::{quoted, shortened};
 use crate::cty::{Number, Value};
 
 /// Writes `images` to `path` (as written in the config) and returns the path written.
@@ -16,8 +17,14 @@ pub fn write_images(path: &str, images: &Value, home: Option<&Path>) -> Result<P
         .map_err(|error| format!("could not encode the images as JSON: {error}"))?;
     text.push('\n');
     write_atomically(&target, text.as_bytes())
-        .map_err(|error| format!("could not write {}: {error}", target.display()))?;
+        .map_err(|error| format!("could not write {}: {error}", shown(&target)))?;
     Ok(target)
+}
+
+/// A path for a message: whole unless it is longer than any path the system accepts.
+fn shown(path: &Path) -> String {
+    const LIMIT: usize = 4096;
+    shortened(&path.to_string_lossy(), LIMIT)
 }
 
 /// `~` and `~/...` become paths under `home`; other paths are kept as written.
@@ -30,19 +37,28 @@ pub fn expand_home(path: &str, home: Option<&Path>) -> Result<PathBuf, String> {
         Some(_) => return Ok(PathBuf::from(path)),
     };
     let home = home.ok_or_else(|| {
-        format!("{path:?} starts with ~ but HOME is not set; give an absolute path instead")
+        format!("{} starts with ~ but HOME is not set; give an absolute path instead", quoted(path))
     })?;
     Ok(if rest.is_empty() { home.to_path_buf() } else { home.join(rest) })
 }
 
 fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomically_with(target, |file| file.write_all(bytes))
+}
+
+/// Creates a temporary file next to `target`, lets `fill` write the content, then renames it
+/// over `target`. If anything fails, the temporary file is removed and `target` is untouched.
+fn write_atomically_with(
+    target: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let directory = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
     std::fs::create_dir_all(directory)?;
     let mut file = tempfile::Builder::new().prefix(".qcloud-images-").tempfile_in(directory)?;
-    file.write_all(bytes)?;
+    fill(file.as_file_mut())?;
     set_mode_0644(file.as_file())?;
     file.as_file().sync_all()?;
     file.persist(target).map_err(|error| error.error)?;
@@ -115,10 +131,13 @@ mod tests {
             serde_json::json!([
                 {"image_id": "img-aaaaaaaa", "image_name": "web-1", "image_description": null,
                  "image_type": "public", "os_name": "CentOS 7.2",
-                 "create_time": "2020-01-01T00:00:00+08:00", "creator": null, "status": "normal"},
+                 "create_time": "2020-01-01T00:00:00+08:00", "creator": null, "status": "normal",
+                 "architecture": null, "platform": null, "image_size": null,
+                 "image_source": null, "image_state": null, "is_support_cloudinit": null},
                 {"image_id": "img-bbbbbbbb", "image_name": null, "image_description": null,
                  "image_type": "public", "os_name": null, "create_time": null, "creator": null,
-                 "status": "normal"},
+                 "status": "normal", "architecture": null, "platform": null, "image_size": null,
+                 "image_source": null, "image_state": null, "is_support_cloudinit": null},
             ])
         );
     }
@@ -173,6 +192,37 @@ mod tests {
             assert_eq!(expand_home(path, Some(home)), want, "{path}");
         }
         assert!(expand_home("~/x", None).unwrap_err().contains("HOME is not set"));
+    }
+
+    #[test]
+    fn an_interrupted_write_keeps_the_old_file_whole_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("images.json");
+        write_images(path.to_str().expect("utf-8"), &images(), None).expect("first write");
+        let old = std::fs::read(&path).expect("written");
+        // The new content stops half-way, as when the disk fills up or the process is stopped.
+        let new = b"[\n  {\"image_id\": \"img-cccccccc\"}\n]\n";
+        let error = write_atomically_with(&path, |file| {
+            file.write_all(&new[..new.len() / 2])?;
+            Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "no space left on device"))
+        })
+        .unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::StorageFull);
+        assert_eq!(std::fs::read(&path).expect("still there"), old, "the old file is whole");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("listable")
+            .map(|entry| entry.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["images.json"], "no temporary file is left behind");
+    }
+
+    #[test]
+    fn regression_a_huge_unwritable_path_is_not_echoed_whole() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let huge = dir.path().join("x".repeat(1024 * 1024)).join("images.json");
+        let error = write_images(huge.to_str().expect("utf-8"), &images(), None).unwrap_err();
+        assert!(error.starts_with("could not write"), "{}", &error[..100]);
+        assert!(error.len() < 8 * 1024, "{} bytes", error.len());
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use super::config::ImagesQuery;
+use super::config::{ImagesQuery, quoted};
 use super::listing::{ImageSource, ListingError};
 use super::output_file::write_images;
 use super::query_id::query_id;
@@ -130,7 +130,7 @@ fn listing_failed(error: &ListingError, region: &str) -> Diagnostic {
 
 /// The `most_recent` error: every effective criterion, and what the API returned.
 fn no_match(query: &ImagesQuery, region: &str, listed: usize) -> Diagnostic {
-    let quoted = |text: Option<&str>| text.map_or("not set".to_string(), |t| format!("{t:?}"));
+    let quoted = |text: Option<&str>| text.map_or("not set".to_string(), quoted);
     let code = query.image_type.code();
     let status = query.status.map_or("any".to_string(), |s| {
         format!("{} ({})", status_name(i64::from(s.code())), s.code())

@@ -25,9 +25,15 @@ pub mod attr {
     pub const IMAGE_DESCRIPTION: &str = "image_description";
     pub const CREATE_TIME: &str = "create_time";
     pub const CREATOR: &str = "creator";
+    pub const ARCHITECTURE: &str = "architecture";
+    pub const PLATFORM: &str = "platform";
+    pub const IMAGE_SIZE: &str = "image_size";
+    pub const IMAGE_SOURCE: &str = "image_source";
+    pub const IMAGE_STATE: &str = "image_state";
+    pub const IS_SUPPORT_CLOUDINIT: &str = "is_support_cloudinit";
 }
 
-/// The attributes of one element of `images`, all strings.
+/// The attributes of one element of `images` that both API versions fill, all strings.
 pub const IMAGE_FIELDS: [&str; 8] = [
     attr::IMAGE_ID,
     attr::IMAGE_NAME,
@@ -44,9 +50,20 @@ pub const IMAGE_FIELDS: [&str; 8] = [
 pub const SELECTED_FIELDS: [&str; 5] =
     [attr::IMAGE_ID, attr::IMAGE_NAME, attr::IMAGE_DESCRIPTION, attr::CREATE_TIME, attr::CREATOR];
 
+/// The attributes of one element of `images` that only API 3.0 fills (null under 2.0).
+pub const IMAGE_FIELDS_3_0: [(&str, Type); 6] = [
+    (attr::ARCHITECTURE, Type::String),
+    (attr::PLATFORM, Type::String),
+    (attr::IMAGE_SIZE, Type::Number),
+    (attr::IMAGE_SOURCE, Type::String),
+    (attr::IMAGE_STATE, Type::String),
+    (attr::IS_SUPPORT_CLOUDINIT, Type::Bool),
+];
+
 /// The type of one element of `images`.
 pub fn image_object_type() -> Type {
-    Type::object(IMAGE_FIELDS.map(|name| (name, Type::String)))
+    let shared = IMAGE_FIELDS.map(|name| (name, Type::String));
+    Type::object(shared.into_iter().chain(IMAGE_FIELDS_3_0))
 }
 
 /// The `qcloud_images` data source schema.
@@ -126,7 +143,10 @@ const IMAGES: &str = "The matching images, ordered by create time (see `sort_asc
 image id. Each has `image_id`, `image_name`, `image_description`, `image_type` (`private`, \
 `public`, `marketplace`, `shared`), `os_name`, `create_time` (RFC 3339 with the `+08:00` offset \
 of Beijing time, or the API's text when it cannot be read), `creator` and `status` (`creating`, \
-`normal`, `in_use`, `syncing`, `copying`). An unknown type or status code is shown as its number.";
+`normal`, `in_use`, `syncing`, `copying`). An unknown type or status code is shown as its number. \
+With `api_version = \"3.0\"` each also has `architecture` (`x86_64`, `arm64`), `platform` (the OS \
+family), `image_size` (GiB), `image_source`, `image_state` (the API's raw state, e.g. `NORMAL`) \
+and `is_support_cloudinit`; these are null under API 2.0, which does not return them.";
 const SELECTED_DESCRIPTIONS: [&str; 5] = [
     "The id of the image picked by `most_recent`; null when `most_recent` is not set.",
     "The name of the image picked by `most_recent`; null when `most_recent` is not set.",

@@ -47,6 +47,12 @@ pub fn image_object(image: &Image) -> Value {
         (attr::CREATE_TIME, Value::opt_string(create_time::display(image.create_time.as_deref()))),
         (attr::CREATOR, Value::opt_string(image.creator.as_deref())),
         (attr::STATUS, Value::opt_string(image.status.map(status_name))),
+        (attr::ARCHITECTURE, Value::opt_string(image.architecture.as_deref())),
+        (attr::PLATFORM, Value::opt_string(image.platform.as_deref())),
+        (attr::IMAGE_SIZE, image.image_size.map_or(Value::Null, |n| Value::Number(Number::Int(n)))),
+        (attr::IMAGE_SOURCE, Value::opt_string(image.image_source.as_deref())),
+        (attr::IMAGE_STATE, Value::opt_string(image.image_state.as_deref())),
+        (attr::IS_SUPPORT_CLOUDINIT, image.is_support_cloudinit.map_or(Value::Null, Value::Bool)),
     ])
 }
 

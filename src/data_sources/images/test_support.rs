@@ -40,6 +40,7 @@ pub fn image(id: &str, name: &str, os_name: &str, create_time: &str) -> Image {
         create_time: text(create_time),
         creator: None,
         status: Some(2),
+        ..Image::default()
     }
 }
 

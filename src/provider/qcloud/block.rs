@@ -138,7 +138,7 @@ impl Setting {
 }
 
 /// Every provider argument, in the order the docs show them.
-const SETTINGS: [Setting; 10] = [
+const SETTINGS: [Setting; 11] = [
     Setting {
         name: "secret_id",
         slot: Slot::Text(|raw| &mut raw.secret_id),
@@ -158,7 +158,8 @@ const SETTINGS: [Setting; 10] = [
         name: "security_token",
         slot: Slot::Text(|raw| &mut raw.security_token),
         sensitive: true,
-        description: "The security token of temporary credentials (sent as `Token`). Defaults to \
+        description: "The security token of temporary credentials (sent as `Token` under API \
+                      2.0, as the `X-TC-Token` header under 3.0). Defaults to \
                       the `QCLOUD_SECURITY_TOKEN` environment variable, then \
                       `TENCENTCLOUD_SECURITY_TOKEN`; unset for permanent keys.",
     },
@@ -174,15 +175,29 @@ const SETTINGS: [Setting; 10] = [
         name: "endpoint",
         slot: Slot::Text(|raw| &mut raw.endpoint),
         sensitive: false,
-        description: "The whole URL of the image API 2.0 endpoint. Defaults to the \
+        description: "The whole URL of the image API endpoint. Defaults to the \
                       `QCLOUD_ENDPOINT` environment variable, then \
-                      `https://image.api.qcloud.com/v2/index.php`.",
+                      `https://image.api.qcloud.com/v2/index.php` under API 2.0 and \
+                      `https://cvm.tencentcloudapi.com` under API 3.0.",
+    },
+    Setting {
+        name: "api_version",
+        slot: Slot::Text(|raw| &mut raw.api_version),
+        sensitive: false,
+        description: "Which Tencent Cloud API to speak: `\"2.0\"` (the default; `DescribeImages` \
+                      of the image module, signed GET) or `\"3.0\"` (`DescribeImages` of CVM \
+                      version 2017-03-12, TC3-HMAC-SHA256-signed JSON POST; the only one open \
+                      to accounts created since 2023). Defaults to the `QCLOUD_API_VERSION` \
+                      environment variable, then `\"2.0\"`. Only API 3.0 fills the images' \
+                      `architecture`, `platform`, `image_size`, `image_source`, `image_state` \
+                      and `is_support_cloudinit`.",
     },
     Setting {
         name: "signature_method",
         slot: Slot::Text(|raw| &mut raw.signature_method),
         sensitive: false,
-        description: "How requests are signed: `HmacSHA256` (the default) or `HmacSHA1`.",
+        description: "How API 2.0 requests are signed: `HmacSHA256` (the default) or \
+                      `HmacSHA1`. API 3.0 always signs with TC3-HMAC-SHA256.",
     },
     Setting {
         name: "max_retries",
@@ -241,6 +256,7 @@ mod tests {
             ("request_timeout", Type::Number, false, "`30`"),
             ("requests_per_second", Type::Number, false, "`10`"),
             ("page_concurrency", Type::Number, false, "`4`"),
+            ("api_version", Type::String, false, "QCLOUD_API_VERSION"),
         ];
         assert_eq!(schema.block.attributes.len(), cases.len());
         for (name, ty, sensitive, mentions) in cases {

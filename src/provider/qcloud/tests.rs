@@ -30,6 +30,7 @@ fn settings(raw: &RawSettings, env: &dyn Fn(&str) -> Option<String>) -> Settings
         request_timeout: Duration::from_secs(1),
         requests_per_second: 10.0,
         page_concurrency: 1,
+        api_version: crate::qcloud::ApiVersion::V2,
     }
 }
 
@@ -108,7 +109,7 @@ async fn read(provider: &QcloudProvider, config: &Value) -> ReadOutcome {
 fn schema_serves_the_block_the_data_source_and_both_functions() {
     let provider = QcloudProvider::new();
     let schema = provider.schema();
-    assert_eq!(schema.provider.block.attributes.len(), 10);
+    assert_eq!(schema.provider.block.attributes.len(), 11);
     assert!(schema.data_sources.contains_key("qcloud_images"));
     let functions: Vec<&str> = schema.functions.keys().map(String::as_str).collect();
     assert_eq!(functions, ["public_image_id", "public_images"]);

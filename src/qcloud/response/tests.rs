@@ -41,6 +41,7 @@ fn reference_example_with_createor() {
             create_time: Some("2014-09-27 10:11:00".into()),
             creator: Some("1000".into()),
             status: Some(2),
+            ..Image::default()
         }]
     );
 }
@@ -163,4 +164,18 @@ fn body_start_redacts_an_echoed_signature_or_token() {
     let quoted = body_start(body);
     assert!(!quoted.contains("abc") && !quoted.contains("t0k"), "{quoted}");
     assert!(quoted.contains("Signature=<redacted>&Token=<redacted>&x=1"), "{quoted}");
+}
+
+#[test]
+fn regression_an_api_error_echoing_the_token_or_signature_is_redacted() {
+    let bodies = [
+        r#"{"code":4000,"message":"bad parameter Token=t0k3n&Signature=s1gn","codeDesc":"Token=t0k3n"}"#,
+        r#"{"code":"Token=t0k3n","message":"x"}"#,
+        r#"{"Response":{"Error":{"Code":"X","Message":"Token=t0k3n"},"RequestId":"Signature=s1gn"}}"#,
+    ];
+    for body in bodies {
+        let text = error(body.as_bytes()).to_string();
+        assert!(!text.contains("t0k3n") && !text.contains("s1gn"), "{text}");
+        assert!(text.contains("<redacted>"), "{text}");
+    }
 }

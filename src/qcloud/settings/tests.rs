@@ -276,3 +276,67 @@ fn setting_error_display_names_the_setting() {
     let e = SettingError::new("max_retries", "must be small");
     assert_eq!(e.to_string(), "max_retries: must be small");
 }
+
+#[test]
+fn api_version_defaults_to_2_0_and_picks_the_default_endpoint() {
+    use crate::qcloud::ApiVersion;
+    type Case =
+        (Option<&'static str>, &'static [(&'static str, &'static str)], ApiVersion, &'static str);
+    let cases: Vec<Case> = vec![
+        (None, &[], ApiVersion::V2, "https://image.api.qcloud.com/v2/index.php"),
+        (Some("3.0"), &[], ApiVersion::V3, "https://cvm.tencentcloudapi.com"),
+        (None, &[("QCLOUD_API_VERSION", "3.0")], ApiVersion::V3, "https://cvm.tencentcloudapi.com"),
+        (
+            Some("2.0"),
+            &[("QCLOUD_API_VERSION", "3.0")],
+            ApiVersion::V2,
+            "https://image.api.qcloud.com/v2/index.php",
+        ),
+        (
+            Some("3.0"),
+            &[("QCLOUD_ENDPOINT", "http://127.0.0.1:9/")],
+            ApiVersion::V3,
+            "http://127.0.0.1:9/",
+        ),
+    ];
+    for (block, env, version, endpoint) in cases {
+        let raw = RawSettings { api_version: block.map(Into::into), ..RawSettings::default() };
+        let settings = resolve_ok(raw, env);
+        assert_eq!(
+            (settings.api_version, settings.endpoint.as_str()),
+            (version, endpoint),
+            "{block:?} {env:?}"
+        );
+    }
+}
+
+#[test]
+fn unknown_api_version_is_refused_naming_the_choices() {
+    let raw = RawSettings { api_version: Some("4.0".into()), ..RawSettings::default() };
+    let errors = Settings::resolve(raw, |_| None).expect_err("4.0 is not an API version");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].setting, "api_version");
+    assert!(
+        errors[0].message.contains("\"3.0\"") && errors[0].message.contains("4.0"),
+        "{}",
+        errors[0]
+    );
+}
+
+#[test]
+fn regression_credentials_pasted_into_the_endpoint_are_not_quoted() {
+    let cases = [
+        ("https://AKIDid:s3cr3tkey@image.api.qcloud.com/v2/index.php", "https://<redacted>@image"),
+        ("http://s3cr3tkey@example.com:99999/", "http://<redacted>@example.com:99999/"),
+        ("https://image.api.qcloud.com/v2/index.php?Token=s3cr3tkey", "index.php?<redacted>"),
+        ("https://image.api.qcloud.com/v2#s3cr3tkey", "/v2#<redacted>"),
+        ("s3cr3tkey@image.api.qcloud.com", "\"<redacted>@image.api.qcloud.com\""),
+    ];
+    for (endpoint, shown) in cases {
+        let errors = resolve_err(with(|r| r.endpoint = Some(endpoint.into())), &[]);
+        let message = &errors[0].message;
+        assert!(!message.contains("s3cr3tkey"), "{message}");
+        assert!(message.contains(shown), "{shown:?} is not in: {message}");
+    }
+    assert_eq!(without_secrets("https://a.example.com/p@q"), "https://a.example.com/p@q");
+}

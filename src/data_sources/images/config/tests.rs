@@ -231,3 +231,32 @@ fn path_steps_index_into_the_list() {
     let path = diagnostics.0[0].attribute.clone().expect("a path");
     assert_eq!(path.0, vec![PathStep::Attribute("image_ids".into()), PathStep::ElementKeyInt(0)]);
 }
+
+#[test]
+fn regression_huge_values_are_quoted_briefly() {
+    const HUGE: usize = 1024 * 1024;
+    let huge = "x".repeat(HUGE);
+    // Each case: the config, and text of the value the message still shows.
+    let cases = [
+        (public(&[(attr::STATUS, Value::from(huge.as_str()))]), "\"xxxx"),
+        (config(&[(attr::IMAGE_TYPE, Value::from(huge.as_str()))]), "\"xxxx"),
+        (public(&[(attr::IMAGE_IDS, strings(&[&format!("img-{huge}")]))]), "\"img-xxxx"),
+        (public(&[(attr::NAME_REGEX, Value::from(format!("({huge}")))]), "unclosed group"),
+    ];
+    for (config, shown) in cases {
+        let diagnostics = validate(&config);
+        assert_eq!(diagnostics.0.len(), 1, "one error");
+        let detail = &diagnostics.0[0].detail;
+        assert!(detail.len() < 1_200, "{} bytes: {}…", detail.len(), &detail[..200]);
+        assert!(detail.contains(shown), "{shown:?} is not in: {detail}");
+    }
+}
+
+#[test]
+fn a_short_regex_error_is_shown_whole_and_a_huge_one_keeps_its_reason() {
+    // Built at run time so the invalid pattern is not a compile-time lint.
+    let short = regex_error_text(&Regex::new(&["(", "ab"].concat()).unwrap_err());
+    assert!(short.contains("(ab") && short.contains("unclosed group"), "{short}");
+    let long = regex_error_text(&Regex::new(&format!("({}", "a".repeat(5_000))).unwrap_err());
+    assert!(long.contains("unclosed group") && long.len() < 300, "{long}");
+}

@@ -103,6 +103,7 @@ fn image_objects_use_names_times_and_nulls() {
         create_time: Some("2014-09-27 10:11:00".into()),
         creator: Some("100000001".into()),
         status: Some(3),
+        ..Image::default()
     };
     let object = image_object(&full);
     let expected = Value::object([
@@ -114,6 +115,12 @@ fn image_objects_use_names_times_and_nulls() {
         ("create_time", "2014-09-27T10:11:00+08:00".into()),
         ("creator", "100000001".into()),
         ("status", "in_use".into()),
+        ("architecture", Value::Null),
+        ("platform", Value::Null),
+        ("image_size", Value::Null),
+        ("image_source", Value::Null),
+        ("image_state", Value::Null),
+        ("is_support_cloudinit", Value::Null),
     ]);
     assert_eq!(object, expected);
 
