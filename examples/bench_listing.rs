@@ -172,7 +172,7 @@ async fn main() {
     figures.row(vec![
         "default rate: most arrivals in any 1 s window".into(),
         rate.busiest.summary(0),
-        "slots 0, 100, …, 1000 ms span 1 s".into(),
+        format!("≤ {DEFAULT_REQUESTS_PER_SECOND} (± arrival jitter)"),
         "(shown)".into(),
     ]);
     figures.row(vec![
