@@ -58,15 +58,25 @@ pub fn parse_describe_images(status: u16, body: &[u8]) -> Result<Page, Error> {
 }
 
 fn parse_page(root: &Map<String, Value>) -> Result<Page, String> {
-    let total_count = root.get("totalCount").and_then(int).and_then(|n| u64::try_from(n).ok());
-    let images = match root.get("imageSet") {
+    parse_page_fields(root, ["totalCount", "imageSet"], parse_image)
+}
+
+/// A page from its count and image-list fields (named per API version), each image parsed by
+/// `parse_image`; a missing or null list is an empty page.
+pub(crate) fn parse_page_fields(
+    root: &Map<String, Value>,
+    [count_field, set_field]: [&str; 2],
+    parse_image: fn(usize, &Value) -> Result<Image, String>,
+) -> Result<Page, String> {
+    let total_count = root.get(count_field).and_then(int).and_then(|n| u64::try_from(n).ok());
+    let images = match root.get(set_field) {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(entries)) => entries
             .iter()
             .enumerate()
             .map(|(i, entry)| parse_image(i, entry))
             .collect::<Result<_, _>>()?,
-        Some(_) => return Err("imageSet is not a list".into()),
+        Some(_) => return Err(format!("{set_field} is not a list")),
     };
     Ok(Page { total_count, images })
 }

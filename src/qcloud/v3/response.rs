@@ -16,7 +16,7 @@ use time::macros::{format_description, offset};
 use super::names::{image_status_of, image_type_of};
 use crate::qcloud::Image;
 use crate::qcloud::error::Error;
-use crate::qcloud::response::{Page, body_start, envelope_error, int, text};
+use crate::qcloud::response::{Page, body_start, envelope_error, int, parse_page_fields, text};
 
 /// Parses a body: a [`Page`], or [`Error::Api`] for an error answer, or [`Error::NotJson`] /
 /// [`Error::UnexpectedResponse`] for anything else. `status` is the HTTP status, for messages.
@@ -46,17 +46,7 @@ pub fn parse_describe_images(status: u16, body: &[u8]) -> Result<Page, Error> {
 }
 
 fn parse_page(response: &Map<String, Value>) -> Result<Page, String> {
-    let total_count = response.get("TotalCount").and_then(int).and_then(|n| u64::try_from(n).ok());
-    let images = match response.get("ImageSet") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(entries)) => entries
-            .iter()
-            .enumerate()
-            .map(|(i, entry)| parse_image(i, entry))
-            .collect::<Result<_, _>>()?,
-        Some(_) => return Err("ImageSet is not a list".into()),
-    };
-    Ok(Page { total_count, images })
+    parse_page_fields(response, ["TotalCount", "ImageSet"], parse_image)
 }
 
 fn parse_image(index: usize, entry: &Value) -> Result<Image, String> {
