@@ -3,8 +3,12 @@
 //! injected latency) against one with only Terraform's built-in `terraform_data` resource,
 //! run alternately; the ratio of the medians is the figure.
 //!
+//! A third variant, the same `qcloud_images` plan with `TF_DISABLE_PLUGIN_TLS=1`, runs in the
+//! same alternation: the difference from the first is what the automatic mutual TLS costs,
+//! mostly on Terraform's side (it makes a P-521 client certificate for every plugin process).
+//!
 //! Then one more plan with Terraform's trace log, which times each provider process from
-//! `starting plugin` to `plugin exited`.
+//! `starting plugin` to `plugin exited`, and Terraform's certificate making before each.
 //!
 //! Terraform finds the provider through a `dev_overrides` CLI configuration in a temporary
 //! directory (`TF_CLI_CONFIG_FILE`); no `terraform init`, no network. Build the binary first:
@@ -93,8 +97,8 @@ impl Workspace {
         self.root.path().join(name)
     }
 
-    /// `terraform plan` in `dir`, isolated from the caller's Terraform settings.
-    fn plan(&self, dir: &str, log: Option<&Path>) -> (Duration, Output) {
+    /// `terraform plan` in `dir`, isolated from the caller's Terraform settings, with `env`.
+    fn plan(&self, dir: &str, log: Option<&Path>, env: &[(&str, &str)]) -> (Duration, Output) {
         let mut command = Command::new("terraform");
         command.args(["plan", "-input=false", "-no-color"]).current_dir(self.dir(dir));
         for (key, _) in std::env::vars_os() {
@@ -109,14 +113,15 @@ impl Workspace {
         if let Some(log) = log {
             command.env("TF_LOG", "trace").env("TF_LOG_PATH", log);
         }
+        command.envs(env.iter().copied());
         let started = Instant::now();
         let output = command.output().expect("terraform runs (is it on PATH?)");
         (started.elapsed(), output)
     }
 
     /// A plan that must succeed; its wall time.
-    fn timed_plan(&self, dir: &str) -> Duration {
-        let (elapsed, output) = self.plan(dir, None);
+    fn timed_plan(&self, dir: &str, env: &[(&str, &str)]) -> Duration {
+        let (elapsed, output) = self.plan(dir, None, env);
         if !output.status.success() {
             eprintln!(
                 "terraform plan in {dir} failed:\n{}\n{}",
@@ -136,6 +141,9 @@ struct ProcessTimes {
     handshake: Vec<f64>,
     /// `starting plugin` → `plugin process exited`.
     lifetime: Vec<f64>,
+    /// `configuring client automatic mTLS` → `starting plugin`: Terraform making its client
+    /// certificate before it starts the process.
+    client_certificate: Vec<f64>,
 }
 
 /// Reads provider process times from a Terraform trace log. Processes are started one at a
@@ -146,9 +154,15 @@ fn process_times(log: &str) -> ProcessTimes {
     let mut spawned: BTreeMap<String, f64> = BTreeMap::new();
     let mut starting: Option<f64> = None;
     let mut latest: Option<f64> = None;
+    let mut configuring: Option<f64> = None;
     for line in log.lines() {
         let Some(at) = line.get(..28).and_then(timestamp_ms) else { continue };
-        if line.contains("starting plugin:") && line.contains("terraform-provider-qcloud") {
+        if line.contains("configuring client automatic mTLS") {
+            configuring = Some(at);
+        } else if line.contains("starting plugin:") && line.contains("terraform-provider-qcloud") {
+            if let Some(began) = configuring.take() {
+                times.client_certificate.push(at - began);
+            }
             starting = Some(at);
         } else if line.contains("plugin started:") && line.contains("terraform-provider-qcloud") {
             if let (Some(pid), Some(spawn)) = (field(line, "pid="), starting.take()) {
@@ -196,20 +210,23 @@ fn main() {
         Sandbox::start(SandboxConfig::default(), listener).expect("the sandbox starts")
     });
     let workspace = Workspace::new(&binary, &sandbox.url()).expect("the temp workspace");
+    const NO_TLS: &[(&str, &str)] = &[("TF_DISABLE_PLUGIN_TLS", "1")];
     for dir in ["baseline", "qcloud"] {
-        workspace.timed_plan(dir); // warm-up: page cache, Terraform's own caches
+        workspace.timed_plan(dir, &[]); // warm-up: page cache, Terraform's own caches
     }
-    let (mut qcloud, mut baseline) = (Samples::new(), Samples::new());
+    let (mut qcloud, mut baseline, mut plaintext) =
+        (Samples::new(), Samples::new(), Samples::new());
     let before = sandbox.request_count();
     for run in 0..runs {
         eprintln!("run {}/{runs}", run + 1);
-        baseline.push(workspace.timed_plan("baseline"));
-        qcloud.push(workspace.timed_plan("qcloud"));
+        baseline.push(workspace.timed_plan("baseline", &[]));
+        qcloud.push(workspace.timed_plan("qcloud", &[]));
+        plaintext.push(workspace.timed_plan("qcloud", NO_TLS));
     }
     let requests = sandbox.request_count() - before;
 
     let log_path = workspace.root.path().join("trace.log");
-    let (_, traced) = workspace.plan("qcloud", Some(&log_path));
+    let (_, traced) = workspace.plan("qcloud", Some(&log_path), &[]);
     assert!(traced.status.success(), "the traced plan succeeds");
     let log = std::fs::read_to_string(&log_path).unwrap_or_default();
     let processes = process_times(&log);
@@ -235,8 +252,20 @@ fn main() {
         verdict(ratio <= 1.6).into(),
     ]);
     table.row(vec![
+        "plan, the same with TF_DISABLE_PLUGIN_TLS=1, ms".into(),
+        plaintext.summary(1),
+        "—".into(),
+        "—".into(),
+    ]);
+    table.row(vec![
+        "ratio of medians without TLS".into(),
+        format!("{:.2}", plaintext.median() / baseline.median()),
+        "(reported)".into(),
+        "—".into(),
+    ]);
+    table.row(vec![
         "DescribeImages requests per plan".into(),
-        format!("{:.1}", requests as f64 / runs as f64),
+        format!("{:.1}", requests as f64 / (2 * runs) as f64),
         "—".into(),
         "—".into(),
     ]);
@@ -253,12 +282,18 @@ fn main() {
         "—".into(),
     ]);
     table.row(vec![
+        "per process: Terraform makes its client certificate, ms".into(),
+        format!("{:?}", processes.client_certificate),
+        "(reported)".into(),
+        "—".into(),
+    ]);
+    table.row(vec![
         "per process: spawn → exit after Shutdown, ms".into(),
         format!("{:?}", processes.lifetime),
         "(reported)".into(),
         "—".into(),
     ]);
-    println!("terraform plan, {runs} runs of each, alternating\n");
+    println!("terraform plan, {runs} runs of each variant, alternating\n");
     println!("{}", table.render());
     drop(sandbox);
 }

@@ -11,7 +11,7 @@ mod types;
 mod value;
 
 pub use json::decode_json;
-pub use msgpack::{decode_msgpack, encode_msgpack};
+pub use msgpack::{Fields, Part, decode_msgpack, encode_msgpack, encode_object_parts};
 pub use path::{AttributePath, PathStep};
 pub use types::Type;
 pub use value::{Number, Value};

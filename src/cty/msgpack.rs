@@ -18,6 +18,9 @@ use super::{CodecError, Number, PathStep, Type, Value, index_step, nested, quote
 /// their elements actually arrive, so nested headers cannot multiply a declared length.
 const PREALLOCATED_ELEMENTS: usize = 1024;
 
+mod parts;
+pub use parts::{Fields, Part, encode_object_parts};
+
 /// Decodes msgpack bytes as a value of type `ty`.
 pub fn decode_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
     let mut reader = Reader { input: bytes, position: 0 };
@@ -539,21 +542,49 @@ fn encode_object(
     attributes: &BTreeMap<String, Type>,
     depth: usize,
 ) -> Result<(), CodecError> {
-    if let Some(name) = values.keys().find(|name| !attributes.contains_key(*name)) {
-        return Err(CodecError::new(format!(
+    encode_fields(out, values.iter().map(|(name, value)| (name.as_str(), value)), attributes, depth)
+}
+
+/// Writes an object from its fields given in strictly increasing name order (as a `BTreeMap`
+/// holds them). Both sides are sorted, so one pass pairs each attribute with its value.
+fn encode_fields<'v>(
+    out: &mut ByteBuf,
+    fields: impl Iterator<Item = (&'v str, &'v Value)>,
+    attributes: &BTreeMap<String, Type>,
+    depth: usize,
+) -> Result<(), CodecError> {
+    let undeclared = |name: &str| {
+        CodecError::new(format!(
             "the object has an attribute {} that its type does not declare",
             quoted(name)
-        )));
-    }
+        ))
+    };
     let depth = nested(depth)?;
     written(rmp::encode::write_map_len(out, wire_len(attributes.len(), "object")?));
+    let mut given = fields.peekable();
+    let mut previous: Option<&str> = None;
     for (name, attribute) in attributes {
+        let mut value = &Value::Null;
+        while let Some((key, found)) = given.next_if(|(key, _)| *key <= name.as_str()) {
+            if previous.is_some_and(|before| before >= key) {
+                return Err(CodecError::new(format!(
+                    "the attribute {} is out of order or given twice",
+                    quoted(key)
+                )));
+            }
+            if key != name {
+                return Err(undeclared(key));
+            }
+            (previous, value) = (Some(key), found);
+        }
         write_text(out, name)?;
-        let value = values.get(name).unwrap_or(&Value::Null);
         encode_value(out, value, attribute, depth)
             .map_err(|e| e.within(PathStep::Attribute(name.clone())))?;
     }
-    Ok(())
+    match given.next() {
+        Some((key, _)) => Err(undeclared(key)),
+        None => Ok(()),
+    }
 }
 
 /// Writes `[type JSON, value]` for a known value whose schema type is `dynamic`.

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
-use crate::cty::Value;
+use crate::cty::{CodecError, Type, Value, decode_msgpack};
 use crate::diag::Diagnostics;
 use crate::schema::{Function, Schema};
 
@@ -28,8 +28,34 @@ pub struct ProviderSchema {
 #[derive(Debug, Clone, Default)]
 pub struct ReadOutcome {
     /// Wholly known and conforming to the data source schema; `None` on error.
-    pub state: Option<Value>,
+    pub state: Option<State>,
     pub diagnostics: Diagnostics,
+}
+
+/// A data source's state as a read produced it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum State {
+    /// A value, which the protocol layer encodes with the data source's type.
+    Value(Value),
+    /// Already msgpack of the data source's type: a large state written piece by piece, so it
+    /// never exists as one value.
+    Msgpack(Vec<u8>),
+}
+
+impl State {
+    /// The state as a value of the data source's type `ty`.
+    pub fn to_value(&self, ty: &Type) -> Result<Value, CodecError> {
+        match self {
+            State::Value(value) => Ok(value.clone()),
+            State::Msgpack(bytes) => decode_msgpack(bytes, ty),
+        }
+    }
+}
+
+impl From<Value> for State {
+    fn from(value: Value) -> Self {
+        State::Value(value)
+    }
 }
 
 /// A failed function call: the message, and the argument it is about (0-based).

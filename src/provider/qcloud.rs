@@ -13,7 +13,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
-use super::{FunctionError, Provider, ProviderSchema, ReadOutcome};
+use super::{FunctionError, Provider, ProviderSchema, ReadOutcome, State};
 use crate::cty::Value;
 use crate::data_sources::images::{self, ImageSource, ReadContext, SharedListings};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
@@ -213,19 +213,14 @@ impl Provider for QcloudProvider {
         log::debug!(
             "read of {type_name} done in {:?}: {} image(s), {} error(s), {} warning(s)",
             started.elapsed(),
-            result
-                .state
-                .as_ref()
-                .and_then(|state| state.get_attr("ids"))
-                .and_then(Value::as_elements)
-                .map_or(0, <[Value]>::len),
+            result.image_count,
             result.diagnostics.0.iter().filter(|d| d.severity == Severity::Error).count(),
             result.diagnostics.0.iter().filter(|d| d.severity == Severity::Warning).count()
         );
         for diagnostic in &result.diagnostics.0 {
             log::trace!("read of {type_name}: {:?}: {}", diagnostic.severity, diagnostic.summary);
         }
-        ReadOutcome { state: result.state, diagnostics: result.diagnostics }
+        ReadOutcome { state: result.state.map(State::Msgpack), diagnostics: result.diagnostics }
     }
 
     fn call_function(&self, name: &str, arguments: &[Value]) -> Result<Value, FunctionError> {

@@ -14,7 +14,7 @@ use super::convert::{decode_dynamic, diagnostics, encode_dynamic};
 use super::proto::{self, provider_server};
 use crate::cty::{Type, Value};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::provider::{FunctionError, Provider};
+use crate::provider::{FunctionError, Provider, State};
 use crate::schema::{Function, Schema};
 
 type Reply<T> = Result<Response<T>, Status>;
@@ -100,9 +100,10 @@ impl ProviderService {
             .map_err(|diagnostic| FunctionError { text: diagnostic.detail, argument: None })
     }
 
-    /// Encodes a read's state, insisting that it be wholly known as Terraform requires.
+    /// Encodes a read's state, insisting that it be wholly known as Terraform requires. A state
+    /// the data source encoded itself is passed on as it is.
     fn read_state(
-        state: Option<Value>,
+        state: Option<State>,
         ty: &Type,
         diagnostics: &mut Diagnostics,
     ) -> Option<proto::DynamicValue> {
@@ -115,14 +116,17 @@ impl ProviderService {
                 None
             }
             None => None,
-            Some(state) if !state.is_wholly_known() => {
+            Some(State::Value(state)) if !state.is_wholly_known() => {
                 diagnostics
                     .push(bug("The read returned unknown values. This is a bug in the provider."));
                 None
             }
-            Some(state) => encode_dynamic(&state, ty, "data source state")
+            Some(State::Value(state)) => encode_dynamic(&state, ty, "data source state")
                 .map_err(|diagnostic| diagnostics.push(diagnostic))
                 .ok(),
+            Some(State::Msgpack(msgpack)) => {
+                Some(proto::DynamicValue { msgpack, json: Vec::new() })
+            }
         }
     }
 }

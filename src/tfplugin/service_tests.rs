@@ -8,8 +8,9 @@ use tokio::sync::Notify;
 use tonic::Request;
 
 use super::*;
+use crate::cty::encode_msgpack;
 use crate::diag::Severity;
-use crate::provider::{ProviderSchema, ReadOutcome};
+use crate::provider::{ProviderSchema, ReadOutcome, State};
 use crate::schema::{Attribute, Block, Function, Parameter, Presence};
 use proto::provider_server::Provider as _;
 
@@ -114,7 +115,7 @@ impl Provider for Fake {
         }
         let name = config.get_attr("name").cloned().unwrap_or(Value::Null);
         let state = Value::object([("name", name), ("id", Value::from("id-1"))]);
-        ReadOutcome { state: Some(state), diagnostics: Diagnostics::new() }
+        ReadOutcome { state: Some(state.into()), diagnostics: Diagnostics::new() }
     }
 
     fn call_function(&self, name: &str, arguments: &[Value]) -> Result<Value, FunctionError> {
@@ -437,9 +438,20 @@ fn read_state_must_be_present_and_wholly_known() {
 
     let mut unknown = Diagnostics::new();
     let state = Value::object([("id", Value::Unknown)]);
-    assert!(ProviderService::read_state(Some(state), &ty, &mut unknown).is_none());
+    assert!(ProviderService::read_state(Some(state.into()), &ty, &mut unknown).is_none());
     assert_eq!(unknown.0[0].severity, Severity::Error);
     assert!(unknown.0[0].detail.contains("unknown"));
+}
+
+#[test]
+fn a_state_the_data_source_encoded_is_passed_on_unchanged() {
+    let ty = Type::object([("id", Type::String)]);
+    let bytes = encode_msgpack(&Value::object([("id", "x".into())]), &ty).expect("encodes");
+    let mut diagnostics = Diagnostics::new();
+    let state =
+        ProviderService::read_state(Some(State::Msgpack(bytes.clone())), &ty, &mut diagnostics);
+    assert_eq!(state.map(|s| s.msgpack), Some(bytes));
+    assert!(diagnostics.is_empty());
 }
 
 // The tests below decode and encode real values, so they rely on the cty msgpack codec.

@@ -7,7 +7,8 @@
 //! - [`listing`]: the [`ImageSource`] seam and [`SharedListings`] (identical queries share one
 //!   listing).
 //! - [`select`]: filters, total order, `max_results`, the `most_recent` pick. Pure.
-//! - [`state`]: selection → state value; [`create_time`]: the API's time format.
+//! - [`state`]: selection → state, written to msgpack one image at a time; [`create_time`]:
+//!   the API's time format.
 //! - [`query_id`]: the stable `id`; [`output_file`]: `result_output_file`.
 //! - [`read`](mod@read): the read flow tying them together.
 //!

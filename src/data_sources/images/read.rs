@@ -1,4 +1,4 @@
-//! The read flow: validated query → warnings → listing → selection → state → output file.
+//! The read flow: validated query → warnings → listing → selection → output file → state.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use super::output_file::write_images;
 use super::query_id::query_id;
 use super::schema::attr;
 use super::select::select;
-use super::state::{image_type_name, state, status_name};
+use super::state::{encode_state, image_object, image_type_name, status_name};
 use crate::cty::{AttributePath, Value};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::qcloud::ImageType;
@@ -27,7 +27,10 @@ pub struct ReadContext<'a> {
 /// The result of a read: the state (absent on error) and the diagnostics.
 #[derive(Debug, Clone, Default)]
 pub struct ReadResult {
-    pub state: Option<Value>,
+    /// The state as msgpack of the data source's type (see [`encode_state`]).
+    pub state: Option<Vec<u8>>,
+    /// How many images the state lists.
+    pub image_count: usize,
     pub diagnostics: Diagnostics,
 }
 
@@ -39,7 +42,7 @@ pub async fn read(
 ) -> ReadResult {
     let query = match ImagesQuery::from_config(config) {
         Ok(query) => query,
-        Err(diagnostics) => return ReadResult { state: None, diagnostics },
+        Err(diagnostics) => return ReadResult { diagnostics, ..ReadResult::default() },
     };
     let diagnostics = warnings(&query, context.region);
     let listed = if marketplace_unavailable(&query, context.region) {
@@ -54,19 +57,33 @@ pub async fn read(
     if query.most_recent && selection.most_recent.is_none() {
         return failed(diagnostics, no_match(&query, context.region, listed.len()));
     }
-    let state = state(config, &query_id(context.region, &query), &selection);
     if let Some(path) = &query.result_output_file {
-        let images = state.get_attr(attr::IMAGES).cloned().unwrap_or(Value::Null);
+        let images = Value::List(selection.images.iter().copied().map(image_object).collect());
         if let Err(error) = write_output(path, images, context.home.clone()).await {
             return failed(diagnostics, output_failed(error));
         }
     }
-    ReadResult { state: Some(state), diagnostics }
+    let state = match encode_state(config, &query_id(context.region, &query), &selection) {
+        Ok(state) => state,
+        Err(error) => return failed(diagnostics, state_failed(&error)),
+    };
+    ReadResult { state: Some(state), image_count: selection.images.len(), diagnostics }
 }
 
 fn failed(mut diagnostics: Diagnostics, error: Diagnostic) -> ReadResult {
     diagnostics.push(error);
-    ReadResult { state: None, diagnostics }
+    ReadResult { diagnostics, ..ReadResult::default() }
+}
+
+/// The state did not fit the schema: a bug, never the user's input.
+fn state_failed(error: &crate::cty::CodecError) -> Diagnostic {
+    Diagnostic::error(
+        "Provider produced an invalid state",
+        format!(
+            "The qcloud_images state could not be encoded: {error}. This is a bug in the \
+             provider; please report it."
+        ),
+    )
 }
 
 /// Marketplace images are not offered in North America (`na-*` regions).

@@ -11,19 +11,19 @@ use super::config::ImagesQuery;
 use super::create_time;
 use crate::qcloud::Image;
 
-/// What a query selects from a listing.
+/// What a query selects from a listing: borrowed, so a large listing is never copied.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Selection {
+pub struct Selection<'a> {
     /// How many images match every filter, before `max_results`.
     pub total_count: usize,
     /// The matching images in the order asked for, at most `max_results` of them.
-    pub images: Vec<Image>,
+    pub images: Vec<&'a Image>,
     /// The newest matching image, when `most_recent` is asked for and anything matched.
-    pub most_recent: Option<Image>,
+    pub most_recent: Option<&'a Image>,
 }
 
 /// Filters, orders and cuts `listed` as `query` asks.
-pub fn select(listed: &[Image], query: &ImagesQuery) -> Selection {
+pub fn select<'a>(listed: &'a [Image], query: &ImagesQuery) -> Selection<'a> {
     let mut matching: Vec<(Option<OffsetDateTime>, &Image)> = listed
         .iter()
         .filter(|image| matches(image, query))
@@ -32,13 +32,13 @@ pub fn select(listed: &[Image], query: &ImagesQuery) -> Selection {
     matching.sort_by(|a, b| total_order(a, b, false));
     // The same id twice is one image: keep the first in the total order.
     matching.dedup_by(|a, b| a.1.image_id == b.1.image_id);
-    let most_recent = query.most_recent.then(|| matching.first().map(|m| m.1.clone())).flatten();
+    let most_recent = query.most_recent.then(|| matching.first().map(|m| m.1)).flatten();
     let total_count = matching.len();
     if query.sort_ascending {
         matching.sort_by(|a, b| total_order(a, b, true));
     }
     let keep = query.max_results.unwrap_or(usize::MAX);
-    let images = matching.into_iter().take(keep).map(|(_, image)| image.clone()).collect();
+    let images = matching.into_iter().take(keep).map(|(_, image)| image).collect();
     Selection { total_count, images, most_recent }
 }
 

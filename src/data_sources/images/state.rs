@@ -1,59 +1,86 @@
-//! A selection → the `qcloud_images` state: every attribute of the schema, wholly known.
+//! A selection → the `qcloud_images` state: every attribute of the schema, wholly known,
+//! encoded as msgpack of the data source's type.
 //!
-//! Pure: no API client, no I/O.
+//! The `images` and `ids` lists are written one image at a time, so a state of thousands of
+//! images never exists as one value (see BENCHMARKS.md, "Memory"). Pure: no API client, no I/O.
 
 use std::collections::BTreeMap;
 
 use super::create_time;
 use super::schema::{SELECTED_FIELDS, attr, schema};
 use super::select::Selection;
-use crate::cty::{Number, Value};
+use crate::cty::{CodecError, Fields, Number, Part, Value, encode_object_parts};
 use crate::qcloud::{Image, ImageStatus, ImageType};
 
-/// The state for `config` (already validated and wholly known) with the read's results.
-pub fn state(config: &Value, id: &str, selection: &Selection) -> Value {
-    let mut attributes: BTreeMap<String, Value> = BTreeMap::new();
-    for attribute in schema().block.attributes {
-        let value = config.get_attr(&attribute.name).cloned().unwrap_or(Value::Null);
-        attributes.insert(attribute.name, value);
+/// The state for `config` (already validated and wholly known) with the read's results, as
+/// msgpack of the data source's type. A state must be wholly known: an unknown value in
+/// `config` is an error.
+pub fn encode_state(
+    config: &Value,
+    id: &str,
+    selection: &Selection<'_>,
+) -> Result<Vec<u8>, CodecError> {
+    if !config.is_wholly_known() {
+        return Err(CodecError::new("the configuration still has unknown values"));
     }
-    let images: Vec<Value> = selection.images.iter().map(image_object).collect();
-    let ids = selection.images.iter().map(|image| Value::from(image.image_id.as_str())).collect();
+    encode_object_parts(state_parts(config, id, selection), &schema().block.value_type())
+}
+
+/// Every attribute of the state: the arguments as configured, then the computed attributes.
+fn state_parts<'a>(
+    config: &'a Value,
+    id: &str,
+    selection: &'a Selection<'_>,
+) -> BTreeMap<&'a str, Part<'a>> {
+    let mut parts = BTreeMap::new();
+    if let Value::Object(arguments) = config {
+        for (name, value) in arguments {
+            parts.insert(name.as_str(), Part::Value(value.clone()));
+        }
+    }
+    let images = &selection.images;
+    let ids = images.iter().map(|image| Value::from(image.image_id.as_str()));
     let total = i64::try_from(selection.total_count).unwrap_or(i64::MAX);
-    attributes.insert(attr::ID.into(), id.into());
-    attributes.insert(attr::TOTAL_COUNT.into(), Value::Number(Number::Int(total)));
-    attributes.insert(attr::IDS.into(), Value::List(ids));
-    attributes.insert(attr::IMAGES.into(), Value::List(images));
-    let picked = selection.most_recent.as_ref().map(image_object);
+    parts.insert(attr::ID, Part::Value(id.into()));
+    parts.insert(attr::TOTAL_COUNT, Part::Value(Value::Number(Number::Int(total))));
+    parts.insert(attr::IDS, Part::Elements(Box::new(ids)));
+    let objects = images.iter().map(|image| -> Fields<'a> { image_fields(image) });
+    parts.insert(attr::IMAGES, Part::Objects(Box::new(objects)));
+    let picked = selection.most_recent.map(image_object);
     for name in SELECTED_FIELDS {
         let value = picked.as_ref().and_then(|p| p.get_attr(name)).cloned();
-        attributes.insert(name.into(), value.unwrap_or(Value::Null));
+        parts.insert(name, Part::Value(value.unwrap_or(Value::Null)));
     }
-    if attributes.get(attr::OS_NAME).is_none_or(Value::is_null) {
-        let os = selection.most_recent.as_ref().and_then(|image| image.os_name.as_deref());
-        attributes.insert(attr::OS_NAME.into(), Value::opt_string(os));
+    if config.get_attr(attr::OS_NAME).is_none_or(Value::is_null) {
+        let os = selection.most_recent.and_then(|image| image.os_name.as_deref());
+        parts.insert(attr::OS_NAME, Part::Value(Value::opt_string(os)));
     }
-    Value::Object(attributes)
+    parts
 }
 
 /// One element of `images`.
 pub fn image_object(image: &Image) -> Value {
-    Value::object([
-        (attr::IMAGE_ID, image.image_id.as_str().into()),
-        (attr::IMAGE_NAME, Value::opt_string(image.image_name.as_deref())),
-        (attr::IMAGE_DESCRIPTION, Value::opt_string(image.image_description.as_deref())),
-        (attr::IMAGE_TYPE, Value::opt_string(image.image_type.map(image_type_name))),
-        (attr::OS_NAME, Value::opt_string(image.os_name.as_deref())),
+    Value::object(image_fields(image))
+}
+
+/// The attributes of one element of `images`, in name order.
+fn image_fields(image: &Image) -> Fields<'static> {
+    vec![
+        (attr::ARCHITECTURE, Value::opt_string(image.architecture.as_deref())),
         (attr::CREATE_TIME, Value::opt_string(create_time::display(image.create_time.as_deref()))),
         (attr::CREATOR, Value::opt_string(image.creator.as_deref())),
-        (attr::STATUS, Value::opt_string(image.status.map(status_name))),
-        (attr::ARCHITECTURE, Value::opt_string(image.architecture.as_deref())),
-        (attr::PLATFORM, Value::opt_string(image.platform.as_deref())),
+        (attr::IMAGE_DESCRIPTION, Value::opt_string(image.image_description.as_deref())),
+        (attr::IMAGE_ID, image.image_id.as_str().into()),
+        (attr::IMAGE_NAME, Value::opt_string(image.image_name.as_deref())),
         (attr::IMAGE_SIZE, image.image_size.map_or(Value::Null, |n| Value::Number(Number::Int(n)))),
         (attr::IMAGE_SOURCE, Value::opt_string(image.image_source.as_deref())),
         (attr::IMAGE_STATE, Value::opt_string(image.image_state.as_deref())),
+        (attr::IMAGE_TYPE, Value::opt_string(image.image_type.map(image_type_name))),
         (attr::IS_SUPPORT_CLOUDINIT, image.is_support_cloudinit.map_or(Value::Null, Value::Bool)),
-    ])
+        (attr::OS_NAME, Value::opt_string(image.os_name.as_deref())),
+        (attr::PLATFORM, Value::opt_string(image.platform.as_deref())),
+        (attr::STATUS, Value::opt_string(image.status.map(status_name))),
+    ]
 }
 
 /// `private`, `public`, `marketplace`, `shared`, or the code itself when it is none of them.

@@ -105,6 +105,12 @@ async fn read(provider: &QcloudProvider, config: &Value) -> ReadOutcome {
     provider.read_data_source(images::TYPE_NAME, config, CancellationToken::new()).await
 }
 
+/// A read's state as a value; panics when the read failed.
+fn state_value(state: Option<State>) -> Value {
+    let ty = images::schema().block.value_type();
+    state.expect("state").to_value(&ty).expect("the state decodes")
+}
+
 #[test]
 fn schema_serves_the_block_the_data_source_and_both_functions() {
     let provider = QcloudProvider::new();
@@ -122,14 +128,14 @@ async fn configure_then_read_uses_the_configured_region() {
     assert!(provider.configure(&block(&[("secret_id", "AKID".into())])).await.is_empty());
     let outcome = read(&provider, &images_config(&[])).await;
     assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
-    let state = outcome.state.expect("state");
+    let state = state_value(outcome.state);
     let id = state.get_attr(attr::ID).cloned();
 
     assert!(provider.configure(&block(&[("region", "ap-chengdu".into())])).await.is_empty());
-    let same_region = read(&provider, &images_config(&[])).await.state.expect("state");
+    let same_region = state_value(read(&provider, &images_config(&[])).await.state);
     assert_eq!(same_region.get_attr(attr::ID).cloned(), id, "env and block give one region");
     assert!(provider.configure(&block(&[("region", "ap-beijing".into())])).await.is_empty());
-    let other_region = read(&provider, &images_config(&[])).await.state.expect("state");
+    let other_region = state_value(read(&provider, &images_config(&[])).await.state);
     assert_ne!(other_region.get_attr(attr::ID).cloned(), id);
 }
 

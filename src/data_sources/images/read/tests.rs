@@ -3,6 +3,7 @@ use tokio::sync::watch;
 
 use super::*;
 use crate::data_sources::images::listing::SharedListings;
+use crate::data_sources::images::schema::schema;
 use crate::data_sources::images::test_support::{
     CountingSource, FakeSource, config, image, strings,
 };
@@ -31,6 +32,12 @@ async fn read_with(source: &dyn ImageSource, region: &str, pairs: &[(&str, Value
     read(&config(pairs), &context, &CancellationToken::new()).await
 }
 
+/// The state a read encoded, decoded again; panics when the read failed.
+fn decoded(state: Option<Vec<u8>>) -> Value {
+    let bytes = state.expect("state");
+    crate::cty::decode_msgpack(&bytes, &schema().block.value_type()).expect("the state decodes")
+}
+
 fn ids(state: &Value) -> Vec<String> {
     let list = state.get_attr(attr::IDS).and_then(Value::as_elements).expect("ids");
     list.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()
@@ -54,7 +61,7 @@ async fn reads_lists_filters_and_orders() {
     )
     .await;
     assert!(result.diagnostics.is_empty(), "{:?}", result.diagnostics);
-    let state = result.state.expect("state");
+    let state = decoded(result.state);
     assert_eq!(ids(&state), ["img-bbbbbbbb", "img-aaaaaaaa"]);
     assert_eq!(state.get_attr(attr::TOTAL_COUNT), Some(&2.into()));
     assert!(state.is_wholly_known());
@@ -82,7 +89,7 @@ async fn twenty_concurrent_identical_reads_make_one_listing() {
     let results = join_all(configs.iter().map(|c| read(c, &context, &cancel))).await;
     assert_eq!(fake.calls(), 1);
     for (i, result) in results.iter().enumerate() {
-        let state = result.state.as_ref().expect("state");
+        let state = &decoded(result.state.clone());
         assert_eq!(ids(state).len(), i % 3 + 1);
         assert_eq!(state.get_attr(attr::TOTAL_COUNT), Some(&3.into()));
     }
@@ -96,14 +103,14 @@ async fn marketplace_in_north_america_warns_and_lists_nothing_without_a_call() {
         assert_eq!(fake.calls(), 0, "{region}");
         assert_eq!(located(&result.diagnostics), [(Severity::Warning, Some("image_type".into()))]);
         assert!(result.diagnostics.0[0].summary.contains(region));
-        let state = result.state.expect("state");
+        let state = decoded(result.state);
         assert_eq!(state.get_attr(attr::IMAGES), Some(&Value::List(Vec::new())));
         assert_eq!(state.get_attr(attr::TOTAL_COUNT), Some(&0.into()));
     }
     let fake = FakeSource::new(catalog());
     let result = read_with(&fake, "ap-singapore", &[(attr::IMAGE_TYPE, "3".into())]).await;
     assert_eq!((fake.calls(), result.diagnostics.is_empty()), (1, true));
-    assert_eq!(ids(&result.state.expect("state")), ["img-eeeeeeee"]);
+    assert_eq!(ids(&decoded(result.state)), ["img-eeeeeeee"]);
 }
 
 #[tokio::test]
@@ -161,7 +168,7 @@ async fn most_recent_fills_the_top_level_attributes_whatever_the_order() {
         (attr::SORT_ASCENDING, true.into()),
         (attr::MAX_RESULTS, 1.into()),
     ];
-    let state = read_with(&fake, REGION, &pairs).await.state.expect("state");
+    let state = decoded(read_with(&fake, REGION, &pairs).await.state);
     assert_eq!(ids(&state), ["img-aaaaaaaa"]);
     assert_eq!(state.get_attr(attr::IMAGE_ID), Some(&"img-bbbbbbbb".into()));
     assert_eq!(state.get_attr(attr::CREATE_TIME), Some(&"2021-06-01T12:00:00+08:00".into()));
@@ -265,7 +272,9 @@ async fn id_depends_on_the_query_not_on_the_results() {
     let pairs = [(attr::IMAGE_TYPE, "public".into()), (attr::NAME_REGEX, "^web".into())];
     let many = FakeSource::new(catalog());
     let none = FakeSource::new(Vec::new());
-    let id = |result: ReadResult| result.state.and_then(|s| s.get_attr(attr::ID).cloned());
+    let id = |result: ReadResult| {
+        result.state.map(|s| decoded(Some(s))).and_then(|s| s.get_attr(attr::ID).cloned())
+    };
     let first = id(read_with(&many, REGION, &pairs).await);
     assert!(first.is_some());
     assert_eq!(first, id(read_with(&none, REGION, &pairs).await));
@@ -283,7 +292,7 @@ async fn result_output_file_holds_the_images_of_the_state() {
         (attr::RESULT_OUTPUT_FILE, "~/out/images.json".into()),
     ]);
     let result = read(&config, &context, &CancellationToken::new()).await;
-    let state = result.state.expect("state");
+    let state = decoded(result.state);
     let written = std::fs::read_to_string(home.path().join("out/images.json")).expect("file");
     let parsed: serde_json::Value = serde_json::from_str(&written).expect("JSON");
     let ids: Vec<&str> =

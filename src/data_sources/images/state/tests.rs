@@ -20,18 +20,21 @@ pub fn conforms(value: &Value, ty: &Type) -> bool {
     }
 }
 
-fn selection(images: Vec<Image>, most_recent: Option<Image>) -> Selection {
-    Selection { total_count: images.len() + 5, images, most_recent }
+/// The state as the read encodes it, decoded again.
+fn state(config: &Value, id: &str, selection: &Selection<'_>) -> Value {
+    let bytes = encode_state(config, id, selection).expect("the state encodes");
+    crate::cty::decode_msgpack(&bytes, &schema().block.value_type()).expect("the state decodes")
+}
+
+fn selection<'a>(images: &'a [Image], most_recent: Option<&'a Image>) -> Selection<'a> {
+    Selection { total_count: images.len() + 5, images: images.iter().collect(), most_recent }
 }
 
 #[test]
 fn state_has_every_attribute_wholly_known_and_conforms() {
     let images = vec![image("img-aaaaaaaa", "web", "CentOS", "2020-01-01 00:00:00")];
-    let cases = [
-        selection(Vec::new(), None),
-        selection(images.clone(), None),
-        selection(images.clone(), images.first().cloned()),
-    ];
+    let cases =
+        [selection(&[], None), selection(&images, None), selection(&images, images.first())];
     let config = config(&[(attr::IMAGE_TYPE, "2".into())]);
     let ty = schema().block.value_type();
     for selection in cases {
@@ -44,16 +47,14 @@ fn state_has_every_attribute_wholly_known_and_conforms() {
 #[test]
 fn arguments_are_echoed_and_computed_attributes_filled() {
     let picked = image("img-bbbbbbbb", "web-2", "CentOS 7.2", "2021-06-01 12:00:00");
+    let other = image("img-aaaaaaaa", "web-1", "", "");
     let config = config(&[
         (attr::IMAGE_TYPE, "2".into()),
         (attr::NAME_REGEX, "^web".into()),
         (attr::MOST_RECENT, true.into()),
     ]);
-    let selection = Selection {
-        total_count: 7,
-        images: vec![picked.clone(), image("img-aaaaaaaa", "web-1", "", "")],
-        most_recent: Some(picked),
-    };
+    let selection =
+        Selection { total_count: 7, images: vec![&picked, &other], most_recent: Some(&picked) };
     let state = state(&config, "the-id", &selection);
     let get = |name: &str| state.get_attr(name).cloned();
     assert_eq!(get(attr::IMAGE_TYPE), Some("2".into()));
@@ -75,10 +76,24 @@ fn arguments_are_echoed_and_computed_attributes_filled() {
 }
 
 #[test]
+fn the_encoding_is_canonical_and_refuses_unknown_arguments() {
+    let images = [image("img-aaaaaaaa", "web", "CentOS", "2020-01-01 00:00:00")];
+    let config = config(&[(attr::IMAGE_TYPE, "public".into())]);
+    let picked = selection(&images, images.first());
+    let bytes = encode_state(&config, "x", &picked).expect("encodes");
+    let ty = schema().block.value_type();
+    let value = crate::cty::decode_msgpack(&bytes, &ty).expect("decodes");
+    assert_eq!(crate::cty::encode_msgpack(&value, &ty), Ok(bytes));
+    let unknown = Value::object([(attr::IMAGE_TYPE, Value::Unknown)]);
+    let refused = encode_state(&unknown, "x", &picked).map_err(|e| e.to_string());
+    assert_eq!(refused, Err("the configuration still has unknown values".into()));
+}
+
+#[test]
 fn top_level_image_attributes_are_null_without_most_recent() {
     let config = config(&[(attr::IMAGE_TYPE, "public".into())]);
     let images = vec![image("img-aaaaaaaa", "web", "CentOS", "2020-01-01 00:00:00")];
-    let state = state(&config, "x", &selection(images, None));
+    let state = state(&config, "x", &selection(&images, None));
     for name in [attr::IMAGE_ID, attr::IMAGE_NAME, attr::CREATE_TIME, attr::OS_NAME] {
         assert_eq!(state.get_attr(name), Some(&Value::Null), "{name}");
     }
@@ -88,7 +103,7 @@ fn top_level_image_attributes_are_null_without_most_recent() {
 fn os_name_keeps_the_configured_filter() {
     let picked = image("img-bbbbbbbb", "web-2", "CentOS 7.2", "");
     let config = config(&[(attr::IMAGE_TYPE, "public".into()), (attr::OS_NAME, "centos".into())]);
-    let state = state(&config, "x", &selection(vec![picked.clone()], Some(picked)));
+    let state = state(&config, "x", &selection(std::slice::from_ref(&picked), Some(&picked)));
     assert_eq!(state.get_attr(attr::OS_NAME), Some(&"centos".into()));
 }
 
