@@ -103,17 +103,24 @@ async fn client_with_a_different_certificate_is_refused() {
 }
 
 #[tokio::test]
-async fn plaintext_when_tls_is_disabled_or_no_client_certificate_is_given() {
-    let disabled = LaunchOptions::plaintext();
+async fn plaintext_only_when_terraform_turns_tls_off() {
+    let plugin = Plugin::launch(LaunchOptions::plaintext()).await;
+    assert_eq!(plugin.handshake.certificate, None);
+    assert!(plugin.line.ends_with("|grpc|"), "{}", plugin.line);
+    let reply = schema_call(plugin.channel().await).await.expect("plaintext works");
+    assert!(reply.provider.is_some());
+    assert!(plugin.shutdown().await.status.success());
+}
+
+#[tokio::test]
+async fn a_launch_with_no_client_certificate_and_tls_on_is_refused() {
     let no_certificate = LaunchOptions { client: None, ..LaunchOptions::default() };
-    for options in [disabled, no_certificate] {
-        let plugin = Plugin::launch(options).await;
-        assert_eq!(plugin.handshake.certificate, None);
-        assert!(plugin.line.ends_with("|grpc|"), "{}", plugin.line);
-        let reply = schema_call(plugin.channel().await).await.expect("plaintext works");
-        assert!(reply.provider.is_some());
-        assert!(plugin.shutdown().await.status.success());
-    }
+    let output = run_to_exit(no_certificate).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty(), "no handshake line: {:?}", output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("PLUGIN_CLIENT_CERT is not set"), "{stderr}");
+    assert!(stderr.contains("refusing to serve without TLS"), "{stderr}");
 }
 
 #[tokio::test]

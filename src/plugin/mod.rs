@@ -57,10 +57,17 @@ impl Launch {
         PathBuf::from(self.var("TMPDIR").filter(|dir| !dir.is_empty()).unwrap_or("/tmp"))
     }
 
-    /// Terraform's client certificate, unless TLS is off.
-    fn client_certificate(&self) -> Option<&str> {
-        let disabled = self.var(DISABLE_TLS_KEY).is_some_and(|v| !v.is_empty());
-        self.var(CLIENT_CERT_KEY).filter(|pem| !disabled && !pem.trim().is_empty())
+    /// Terraform's client certificate for mutual TLS; `None` when Terraform turned TLS off
+    /// (`TF_DISABLE_PLUGIN_TLS`). Plaintext is never chosen for want of a certificate: a launch
+    /// with neither is refused.
+    fn client_certificate(&self) -> Result<Option<&str>, LaunchError> {
+        if self.var(DISABLE_TLS_KEY).is_some_and(|v| !v.is_empty()) {
+            return Ok(None);
+        }
+        match self.var(CLIENT_CERT_KEY).filter(|pem| !pem.trim().is_empty()) {
+            Some(pem) => Ok(Some(pem)),
+            None => Err(LaunchError::NoClientCertificate),
+        }
     }
 }
 
@@ -118,6 +125,14 @@ pub enum LaunchError {
     /// Mutual TLS could not be set up.
     #[error(transparent)]
     Tls(#[from] TlsError),
+    /// Neither a client certificate nor TLS turned off: serving plaintext would let any local
+    /// process of the user talk to the provider.
+    #[error(
+        "{CLIENT_CERT_KEY} is not set, and {DISABLE_TLS_KEY} does not turn TLS off; refusing to \
+         serve without TLS. Terraform sets one of them when it starts the provider; to attach \
+         Terraform to a provider started by hand, use -debug."
+    )]
+    NoClientCertificate,
     /// An operating system call failed.
     #[error("cannot {what}: {source}")]
     Io { what: &'static str, source: io::Error },
@@ -180,7 +195,7 @@ pub async fn run(provider: Arc<dyn Provider>, launch: Launch) -> i32 {
 async fn serve(provider: Arc<dyn Provider>, launch: &Launch) -> Result<(), LaunchError> {
     handshake::check_cookie(launch.var(handshake::MAGIC_COOKIE_KEY))?;
     handshake::negotiate_version(launch.var(handshake::PROTOCOL_VERSIONS_KEY))?;
-    let tls = launch.client_certificate().map(ServerTls::new).transpose()?;
+    let tls = launch.client_certificate()?.map(ServerTls::new).transpose()?;
     let shutdown = CancellationToken::new();
     signals::ignore_interrupts().map_err(LaunchError::io("ignore SIGINT"))?;
     signals::cancel_on(&[SignalKind::terminate()], shutdown.clone())
@@ -240,18 +255,23 @@ mod tests {
     }
 
     #[test]
-    fn tls_is_on_only_with_a_client_certificate_and_not_disabled() {
+    fn tls_is_on_with_a_client_certificate_off_when_disabled_and_else_refused() {
         let pem = "-----BEGIN CERTIFICATE-----";
         let cases = [
-            (launch(&[(CLIENT_CERT_KEY, pem)]), Some(pem)),
-            (launch(&[(CLIENT_CERT_KEY, pem), (DISABLE_TLS_KEY, "1")]), None),
-            (launch(&[(CLIENT_CERT_KEY, pem), (DISABLE_TLS_KEY, "")]), Some(pem)),
-            (launch(&[(CLIENT_CERT_KEY, "  ")]), None),
-            (launch(&[(DISABLE_TLS_KEY, "1")]), None),
-            (launch(&[]), None),
+            (launch(&[(CLIENT_CERT_KEY, pem)]), Ok(Some(pem))),
+            (launch(&[(CLIENT_CERT_KEY, pem), (DISABLE_TLS_KEY, "1")]), Ok(None)),
+            (launch(&[(CLIENT_CERT_KEY, pem), (DISABLE_TLS_KEY, "")]), Ok(Some(pem))),
+            (launch(&[(DISABLE_TLS_KEY, "1")]), Ok(None)),
+            (launch(&[(CLIENT_CERT_KEY, "  ")]), Err(())),
+            (launch(&[(DISABLE_TLS_KEY, "")]), Err(())),
+            (launch(&[]), Err(())),
         ];
         for (launch, expected) in cases {
-            assert_eq!(launch.client_certificate(), expected, "{:?}", launch.env);
+            let found = launch.client_certificate().map_err(|error| {
+                assert!(matches!(error, LaunchError::NoClientCertificate), "{error}");
+                assert_eq!(error.exit_code(), 1);
+            });
+            assert_eq!(found, expected, "{:?}", launch.env);
         }
     }
 
