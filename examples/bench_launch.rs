@@ -68,7 +68,7 @@ async fn main() {
         std::process::exit(2);
     });
     let launches = launches_from_args();
-    let identity = ClientIdentity::generate();
+    let identity = ClientIdentity::terraform_like();
     let load_before = load_average();
     let started = Instant::now();
     let mut warm_up = Figures::default();

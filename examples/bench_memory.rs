@@ -108,7 +108,7 @@ async fn main() {
         SandboxConfig { catalog: fixtures::catalog(fixtures::IMAGES), ..SandboxConfig::default() };
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a local port");
     let sandbox = Sandbox::start(config, listener).expect("the sandbox starts");
-    let identity = ClientIdentity::generate();
+    let identity = ClientIdentity::terraform_like();
     let mut figures = Figures::default();
     for rep in 0..reps {
         eprintln!("run {}/{reps}", rep + 1);

@@ -7,3 +7,7 @@
 pub mod fixtures;
 pub mod plugin;
 pub mod stats;
+/// The client side of mutual TLS (a Terraform-like certificate, a channel over the socket),
+/// shared with the integration tests.
+#[path = "../../tests/common/tls.rs"]
+pub mod tls;

@@ -8,11 +8,9 @@
 use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use hyper_util::rt::TokioIo;
 use qcloud_provider::plugin::handshake::{
     MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, PROTOCOL_VERSIONS_KEY,
 };
@@ -20,10 +18,10 @@ use qcloud_provider::tfplugin::MAX_MESSAGE_SIZE;
 use qcloud_provider::tfplugin::controller_proto::Empty;
 use qcloud_provider::tfplugin::controller_proto::grpc_controller_client::GrpcControllerClient;
 use qcloud_provider::tfplugin::proto::provider_client::ProviderClient;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
-use tokio::net::UnixStream;
-use tokio_rustls::TlsConnector;
-use tonic::transport::{Channel, Endpoint, Uri};
+use tonic::transport::Channel;
+
+pub use super::tls::ClientIdentity;
+use super::tls::{Target, connect};
 
 /// The provider binary: the one given with `--binary PATH`, else the one in the example's
 /// own profile directory (`target/release`); or a message saying how to build it.
@@ -43,37 +41,6 @@ pub fn provider_binary() -> Result<PathBuf, String> {
              terraform-provider-qcloud`",
             binary.display()
         ))
-    }
-}
-
-/// A client certificate like the one Terraform makes for each run: ECDSA P-521, self-signed,
-/// CA, for `localhost`.
-pub struct ClientIdentity {
-    /// The certificate in PEM, for `PLUGIN_CLIENT_CERT`.
-    pub pem: String,
-    der: CertificateDer<'static>,
-    key: PrivatePkcs8KeyDer<'static>,
-}
-
-impl ClientIdentity {
-    /// A fresh identity.
-    pub fn generate() -> Self {
-        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
-        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).expect("P-521 keys");
-        let mut params = CertificateParams::new(vec!["localhost".to_string()])
-            .expect("localhost is a valid name");
-        params.distinguished_name.push(DnType::OrganizationName, "HashiCorp");
-        params.distinguished_name.push(DnType::CommonName, "localhost");
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        let now = time::OffsetDateTime::now_utc();
-        params.not_before = now - time::Duration::minutes(1);
-        params.not_after = now + time::Duration::days(1);
-        let certificate = params.self_signed(&key).expect("self-signing works");
-        Self {
-            pem: certificate.pem(),
-            der: certificate.der().clone(),
-            key: PrivatePkcs8KeyDer::from(key.serialize_der()),
-        }
     }
 }
 
@@ -130,19 +97,11 @@ impl Launched {
     /// A gRPC channel with mutual TLS: trusts only the handshake's certificate and presents
     /// `identity`.
     pub async fn channel(&self, identity: &ClientIdentity) -> Result<Channel, String> {
-        let connector = TlsConnector::from(Arc::new(tls_config(&self.certificate, identity)?));
-        let socket = self.socket.clone();
-        let dial = tower::service_fn(move |_: Uri| {
-            let (socket, connector) = (socket.clone(), connector.clone());
-            async move {
-                let stream = UnixStream::connect(&socket).await?;
-                let name = ServerName::try_from("localhost").map_err(io::Error::other)?;
-                let tls = connector.connect(name, stream).await?;
-                Ok::<_, io::Error>(TokioIo::new(tls))
-            }
-        });
-        Endpoint::from_static("http://localhost")
-            .connect_with_connector(dial)
+        let target = Target {
+            socket: self.socket.clone(),
+            server_certificate: Some(self.certificate.clone()),
+        };
+        connect(&target, Some(identity))
             .await
             .map_err(|e| format!("cannot connect to the provider: {e}"))
     }
@@ -206,21 +165,4 @@ pub fn provider_client(channel: Channel) -> ProviderClient<Channel> {
     ProviderClient::new(channel)
         .max_decoding_message_size(MAX_MESSAGE_SIZE)
         .max_encoding_message_size(MAX_MESSAGE_SIZE)
-}
-
-fn tls_config(server: &[u8], identity: &ClientIdentity) -> Result<rustls::ClientConfig, String> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(CertificateDer::from(server.to_vec())).map_err(|e| e.to_string())?;
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(roots)
-        .with_client_auth_cert(
-            vec![identity.der.clone()],
-            PrivateKeyDer::Pkcs8(identity.key.clone_key()),
-        )
-        .map_err(|e| e.to_string())?;
-    config.alpn_protocols = vec![b"h2".to_vec()];
-    Ok(config)
 }

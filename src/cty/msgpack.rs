@@ -553,12 +553,6 @@ fn encode_fields<'v>(
     attributes: &BTreeMap<String, Type>,
     depth: usize,
 ) -> Result<(), CodecError> {
-    let undeclared = |name: &str| {
-        CodecError::new(format!(
-            "the object has an attribute {} that its type does not declare",
-            quoted(name)
-        ))
-    };
     let depth = nested(depth)?;
     written(rmp::encode::write_map_len(out, wire_len(attributes.len(), "object")?));
     let mut given = fields.peekable();
@@ -573,7 +567,7 @@ fn encode_fields<'v>(
                 )));
             }
             if key != name {
-                return Err(undeclared(key));
+                return Err(undeclared_attribute(key));
             }
             (previous, value) = (Some(key), found);
         }
@@ -582,9 +576,17 @@ fn encode_fields<'v>(
             .map_err(|e| e.within(PathStep::Attribute(name.clone())))?;
     }
     match given.next() {
-        Some((key, _)) => Err(undeclared(key)),
+        Some((key, _)) => Err(undeclared_attribute(key)),
         None => Ok(()),
     }
+}
+
+/// An object value or part names an attribute its type lacks.
+fn undeclared_attribute(name: &str) -> CodecError {
+    CodecError::new(format!(
+        "the object has an attribute {} that its type does not declare",
+        quoted(name)
+    ))
 }
 
 /// Writes `[type JSON, value]` for a known value whose schema type is `dynamic`.

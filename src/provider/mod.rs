@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
-use crate::cty::{CodecError, Type, Value, decode_msgpack};
+use crate::cty::Value;
 use crate::diag::Diagnostics;
 use crate::schema::{Function, Schema};
 
@@ -40,16 +40,6 @@ pub enum State {
     /// Already msgpack of the data source's type: a large state written piece by piece, so it
     /// never exists as one value.
     Msgpack(Vec<u8>),
-}
-
-impl State {
-    /// The state as a value of the data source's type `ty`.
-    pub fn to_value(&self, ty: &Type) -> Result<Value, CodecError> {
-        match self {
-            State::Value(value) => Ok(value.clone()),
-            State::Msgpack(bytes) => decode_msgpack(bytes, ty),
-        }
-    }
 }
 
 impl From<Value> for State {

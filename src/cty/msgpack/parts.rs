@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use rmp::encode::ByteBuf;
 
-use super::{encode_fields, encode_value, nested, wire_len, write_text, written};
+use super::{
+    encode_fields, encode_value, nested, undeclared_attribute, wire_len, write_text, written,
+};
 use crate::cty::{CodecError, PathStep, Type, Value, index_step, quoted};
 
 /// One attribute of an object encoded with [`encode_object_parts`].
@@ -41,16 +43,11 @@ pub fn encode_object_parts<'a>(
     parts: impl IntoIterator<Item = (&'a str, Part<'a>)>,
     ty: &Type,
 ) -> Result<Vec<u8>, CodecError> {
-    let Type::Object(attributes) = ty else {
-        return Err(CodecError::new(format!("expected {}, found an object", ty.describe())));
-    };
+    let attributes = object_attributes(ty)?;
     let mut by_name = BTreeMap::new();
     for (name, part) in parts {
         if !attributes.contains_key(name) {
-            return Err(CodecError::new(format!(
-                "the object has an attribute {} that its type does not declare",
-                quoted(name)
-            )));
+            return Err(undeclared_attribute(name));
         }
         if by_name.insert(name, part).is_some() {
             return Err(CodecError::new(format!("the attribute {} is given twice", quoted(name))));
@@ -70,20 +67,22 @@ pub fn encode_object_parts<'a>(
             }
             Some(Part::Objects(items)) => {
                 encode_elements(&mut out, items, attribute, |out, fields, element, depth| {
-                    let Type::Object(attributes) = element else {
-                        return Err(CodecError::new(format!(
-                            "expected {}, found an object",
-                            element.describe()
-                        )));
-                    };
                     let fields = fields.iter().map(|(name, value)| (*name, value));
-                    encode_fields(out, fields, attributes, depth)
+                    encode_fields(out, fields, object_attributes(element)?, depth)
                 })
             }
         };
         encoded.map_err(|e| e.within(PathStep::Attribute(name.clone())))?;
     }
     Ok(out.into_vec())
+}
+
+/// The attribute types of an object type; an error for any other type.
+fn object_attributes(ty: &Type) -> Result<&BTreeMap<String, Type>, CodecError> {
+    match ty {
+        Type::Object(attributes) => Ok(attributes),
+        _ => Err(CodecError::new(format!("expected {}, found an object", ty.describe()))),
+    }
 }
 
 /// Writes a list or set of type `ty` from elements produced one at a time, each written by

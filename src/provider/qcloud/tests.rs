@@ -107,8 +107,13 @@ async fn read(provider: &QcloudProvider, config: &Value) -> ReadOutcome {
 
 /// A read's state as a value; panics when the read failed.
 fn state_value(state: Option<State>) -> Value {
-    let ty = images::schema().block.value_type();
-    state.expect("state").to_value(&ty).expect("the state decodes")
+    match state.expect("state") {
+        State::Value(value) => value,
+        State::Msgpack(bytes) => {
+            let ty = images::schema().block.value_type();
+            crate::cty::decode_msgpack(&bytes, &ty).expect("the state decodes")
+        }
+    }
 }
 
 #[test]
