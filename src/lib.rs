@@ -18,6 +18,7 @@
 //! - [`sandbox`]: a local HTTP server that behaves like the image API, for tests and the quickstart.
 //! - [`logging`]: hclog-style JSON log lines on stderr.
 
+pub mod arguments;
 pub mod cty;
 pub mod data_sources;
 pub mod diag;
@@ -26,7 +27,6 @@ pub mod logging;
 pub mod plugin;
 pub mod provider;
 pub mod qcloud;
-pub mod sandbox;
 pub mod schema;
 pub mod tfplugin;
 

@@ -623,19 +623,13 @@ mod tests {
 
     /// Bytes from hex pairs, spaces ignored: `bytes("d4 00 00")`.
     fn bytes(hex: &str) -> Vec<u8> {
-        let digits: Vec<u8> = hex.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-        digits
-            .chunks(2)
-            .map(|pair| {
-                let text = std::str::from_utf8(pair).expect("test hex is ASCII");
-                u8::from_str_radix(text, 16).expect("test hex is valid")
-            })
-            .collect()
+        let digits: String = hex.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        hex::decode(digits).expect("test hex is valid")
     }
 
     /// Hex of `text`'s bytes, for building expected encodings of strings.
     fn hex_of(text: &str) -> String {
-        text.bytes().map(|b| format!("{b:02x}")).collect()
+        hex::encode(text)
     }
 
     fn int(i: i64) -> Value {

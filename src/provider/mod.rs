@@ -1,6 +1,15 @@
 //! The provider contract the gRPC service calls, and the qcloud provider behind it.
+//!
+//! - [`qcloud`]: the qcloud provider: configuration, dispatch through the data-source
+//!   registry, functions.
+//! - [`block`]: the provider block's schema and values; [`settings`]: those values, the
+//!   environment and the defaults → the API client's settings, in Terraform's words.
+//!
+//! Must not depend on protobuf.
 
+mod block;
 mod qcloud;
+pub mod settings;
 
 use std::collections::BTreeMap;
 
@@ -8,9 +17,10 @@ use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
 use crate::cty::Value;
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::schema::{Function, Schema};
 
+pub use crate::data_sources::{ReadOutcome, State};
 pub use qcloud::QcloudProvider;
 
 /// Every schema the provider serves.
@@ -22,30 +32,6 @@ pub struct ProviderSchema {
     pub data_sources: BTreeMap<String, Schema>,
     /// Provider-defined functions by name (`public_image_id`).
     pub functions: BTreeMap<String, Function>,
-}
-
-/// The outcome of a data source read: the new state (when it succeeded) and any diagnostics.
-#[derive(Debug, Clone, Default)]
-pub struct ReadOutcome {
-    /// Wholly known and conforming to the data source schema; `None` on error.
-    pub state: Option<State>,
-    pub diagnostics: Diagnostics,
-}
-
-/// A data source's state as a read produced it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum State {
-    /// A value, which the protocol layer encodes with the data source's type.
-    Value(Value),
-    /// Already msgpack of the data source's type: a large state written piece by piece, so it
-    /// never exists as one value.
-    Msgpack(Vec<u8>),
-}
-
-impl From<Value> for State {
-    fn from(value: Value) -> Self {
-        State::Value(value)
-    }
 }
 
 /// A failed function call: the message, and the argument it is about (0-based).
@@ -66,6 +52,9 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Configures the provider; may be called more than once (debug mode).
     async fn configure(&self, config: &Value) -> Diagnostics;
+
+    /// The schema of data source `type_name`, or the error naming the ones that exist.
+    fn data_source_schema(&self, type_name: &str) -> Result<&Schema, Diagnostic>;
 
     /// Checks a data source block offline. Values may be unknown.
     fn validate_data_source(&self, type_name: &str, config: &Value) -> Diagnostics;

@@ -1,11 +1,10 @@
-//! The qcloud provider: the provider block, configuration, and dispatch to the `qcloud_images`
-//! data source and the pinned-image functions.
+//! The qcloud provider: the provider block, configuration, and dispatch through the
+//! data-source [`Registry`] and to the pinned-image functions.
 //!
-//! Each configuration gets its own [`SharedListings`], so identical queries in one plan are
-//! listed once and a new configuration starts afresh. Must not depend on protobuf.
-
-mod block;
-mod client_source;
+//! Each configuration opens its own [`Session`]: its API client behind a [`SharedApi`], so
+//! identical calls in one plan are made once and a new configuration starts afresh.
+//!
+//! Must not depend on protobuf.
 
 use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -13,26 +12,28 @@ use std::sync::{Arc, PoisonError, RwLock};
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
-use super::{FunctionError, Provider, ProviderSchema, ReadOutcome, State};
+use super::block::{Stage, raw_settings, setting_diagnostic};
+use super::settings::{RawSettings, SettingError, resolve};
+use super::{FunctionError, Provider, ProviderSchema, ReadOutcome};
 use crate::cty::Value;
-use crate::data_sources::images::{self, ImageSource, ReadContext, SharedListings};
+use crate::data_sources::{ReadContext, Registry};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::functions;
-use crate::qcloud::{RawSettings, SettingError, Settings};
-use block::{Stage, raw_settings, setting_diagnostic};
-use client_source::ClientSource;
+use crate::qcloud::settings::host_as_sent;
+use crate::qcloud::{Api, ApiVersion, Client, Settings, SharedApi};
+use crate::schema::Schema;
 
 /// Looks an environment variable up.
 pub(crate) type EnvLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
-/// Resolves raw settings against an environment lookup (normally [`Settings::resolve`]).
+/// Resolves raw settings against an environment lookup (normally [`resolve`]).
 pub(crate) type Resolver = Arc<
     dyn Fn(RawSettings, &dyn Fn(&str) -> Option<String>) -> Result<Settings, Vec<SettingError>>
         + Send
         + Sync,
 >;
-/// Builds the image source of a configured provider (normally the API client).
+/// Builds the API of a configured provider (normally the API client).
 pub(crate) type Connector =
-    Arc<dyn Fn(Settings) -> Result<Arc<dyn ImageSource>, String> + Send + Sync>;
+    Arc<dyn Fn(Settings) -> Result<Arc<dyn Api>, crate::qcloud::Error> + Send + Sync>;
 
 /// What the provider reaches outside itself through: the real ones, or fakes in tests.
 #[derive(Clone)]
@@ -47,25 +48,25 @@ impl Backend {
     fn real() -> Self {
         Self {
             env: Arc::new(|name| std::env::var(name).ok()),
-            resolve: Arc::new(|raw, env| Settings::resolve(raw, env)),
-            connect: Arc::new(|settings| {
-                Ok(Arc::new(ClientSource::connect(settings)?) as Arc<dyn ImageSource>)
-            }),
+            resolve: Arc::new(|raw, env| resolve(raw, env)),
+            connect: Arc::new(|settings| Ok(Arc::new(Client::new(settings)?) as Arc<dyn Api>)),
         }
     }
 }
 
-/// A configured provider: its region and its listings.
-struct Configured {
+/// A configured provider: where it points, and its API.
+struct Session {
     region: String,
-    listings: SharedListings,
+    api_version: ApiVersion,
+    api: SharedApi,
 }
 
 /// The qcloud provider.
 pub struct QcloudProvider {
     schema: ProviderSchema,
+    registry: Registry,
     backend: Backend,
-    configured: RwLock<Option<Arc<Configured>>>,
+    session: RwLock<Option<Arc<Session>>>,
 }
 
 impl QcloudProvider {
@@ -76,24 +77,25 @@ impl QcloudProvider {
 
     /// A provider that reaches the outside through `backend`.
     pub(crate) fn with_backend(backend: Backend) -> Self {
+        let registry = Registry::builtin();
         let schema = ProviderSchema {
-            provider: block::schema(),
-            data_sources: [(images::TYPE_NAME.to_string(), images::schema())].into(),
+            provider: super::block::schema(),
+            data_sources: registry.schemas(),
             functions: functions::definitions(),
         };
-        Self { schema, backend, configured: RwLock::new(None) }
+        Self { schema, registry, backend, session: RwLock::new(None) }
     }
 
-    fn configured(&self) -> Option<Arc<Configured>> {
-        self.configured.read().unwrap_or_else(PoisonError::into_inner).clone()
+    fn session(&self) -> Option<Arc<Session>> {
+        self.session.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
-    fn set_configured(&self, configured: Option<Configured>) {
-        *self.configured.write().unwrap_or_else(PoisonError::into_inner) = configured.map(Arc::new);
+    fn set_session(&self, session: Option<Session>) {
+        *self.session.write().unwrap_or_else(PoisonError::into_inner) = session.map(Arc::new);
     }
 
     /// Resolves and connects, or says why not.
-    fn connect(&self, config: &Value) -> Result<Configured, Diagnostics> {
+    fn connect(&self, config: &Value) -> Result<Session, Diagnostics> {
         let (raw, _, diagnostics) = raw_settings(config, Stage::Configure);
         if diagnostics.has_errors() {
             return Err(diagnostics);
@@ -101,37 +103,42 @@ impl QcloudProvider {
         let env = &*self.backend.env;
         let settings = (self.backend.resolve)(raw, env)
             .map_err(|errors| Diagnostics(errors.iter().map(setting_diagnostic).collect()))?;
-        let region = settings.region.clone();
-        log::debug!(
-            "configuring: region {region}, endpoint host {}, signature method {:?}, credentials \
-             {}, security token {}",
-            crate::qcloud::settings::parse_endpoint(&settings.endpoint)
-                .ok()
-                .and_then(|url| url.host_str().map(str::to_owned))
-                .unwrap_or_default(),
-            settings.signature_method,
-            if settings.credentials.is_some() { "set" } else { "not set" },
-            match &settings.credentials {
-                Some(c) if c.security_token.is_some() => "set",
-                _ => "not set",
-            }
-        );
-        log::trace!(
-            "client limits: max_retries {}, request_timeout {:?}, requests_per_second {}, \
-             page_concurrency {}",
-            settings.max_retries,
-            settings.request_timeout,
-            settings.requests_per_second,
-            settings.page_concurrency
-        );
-        let source = (self.backend.connect)(settings).map_err(|error| {
+        log_settings(&settings);
+        let (region, api_version) = (settings.region().to_string(), settings.api_version());
+        let api = (self.backend.connect)(settings).map_err(|error| {
             Diagnostics::from(Diagnostic::error(
                 "Cannot create the Tencent Cloud API client",
                 format!("{error}. Check the provider settings, endpoint in particular."),
             ))
         })?;
-        Ok(Configured { region, listings: SharedListings::new(source) })
+        Ok(Session { region, api_version, api: SharedApi::new(api) })
     }
+}
+
+/// The configure line (no secret: only whether credentials are set) and the limits.
+fn log_settings(settings: &Settings) {
+    let credentials = settings.credentials();
+    log::debug!(
+        "configuring: region {}, endpoint host {}, API version {}, signature method {}, \
+         credentials {}, security token {}",
+        settings.region(),
+        host_as_sent(settings.endpoint()),
+        settings.api_version().as_str(),
+        match settings.api_version() {
+            ApiVersion::V2 => settings.signature_method().as_param(),
+            ApiVersion::V3 => "TC3-HMAC-SHA256",
+        },
+        if credentials.is_some() { "set" } else { "not set" },
+        if credentials.is_some_and(|c| c.security_token.is_some()) { "set" } else { "not set" },
+    );
+    log::trace!(
+        "client limits: max_retries {}, request_timeout {} s, requests_per_second {}, \
+         page_concurrency {}",
+        settings.max_retries(),
+        settings.request_timeout().as_secs(),
+        settings.requests_per_second(),
+        settings.page_concurrency()
+    );
 }
 
 impl Default for QcloudProvider {
@@ -142,7 +149,7 @@ impl Default for QcloudProvider {
 
 impl std::fmt::Debug for QcloudProvider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let region = self.configured().map(|c| c.region.clone());
+        let region = self.session().map(|s| s.region.clone());
         f.debug_struct("QcloudProvider").field("configured_region", &region).finish()
     }
 }
@@ -168,22 +175,29 @@ impl Provider for QcloudProvider {
     }
 
     async fn configure(&self, config: &Value) -> Diagnostics {
-        // A new configuration never reuses the listings of the old one.
-        self.set_configured(None);
+        // A new configuration never reuses the answers of the old one.
+        self.set_session(None);
         match self.connect(config) {
-            Ok(configured) => {
-                self.set_configured(Some(configured));
+            Ok(session) => {
+                self.set_session(Some(session));
                 Diagnostics::new()
             }
             Err(diagnostics) => diagnostics,
         }
     }
 
+    fn data_source_schema(&self, type_name: &str) -> Result<&Schema, Diagnostic> {
+        let source = self.registry.get(type_name)?;
+        self.schema.data_sources.get(source.type_name()).ok_or_else(|| {
+            Diagnostic::error("Unknown data source", format!("{type_name} has no schema"))
+        })
+    }
+
     fn validate_data_source(&self, type_name: &str, config: &Value) -> Diagnostics {
-        if type_name != images::TYPE_NAME {
-            return unknown_data_source(type_name).into();
+        match self.registry.get(type_name) {
+            Ok(source) => source.validate(config),
+            Err(unknown) => unknown.into(),
         }
-        images::validate(config)
     }
 
     async fn read_data_source(
@@ -192,35 +206,27 @@ impl Provider for QcloudProvider {
         config: &Value,
         cancel: CancellationToken,
     ) -> ReadOutcome {
-        if type_name != images::TYPE_NAME {
-            return ReadOutcome { state: None, diagnostics: unknown_data_source(type_name).into() };
-        }
-        let Some(configured) = self.configured() else {
-            let diagnostic = Diagnostic::error(
+        let source = match self.registry.get(type_name) {
+            Ok(source) => source,
+            Err(unknown) => return ReadOutcome::failed(unknown),
+        };
+        let Some(session) = self.session() else {
+            return ReadOutcome::failed(Diagnostic::error(
                 "Provider not configured",
                 "The qcloud provider was not configured before this read (or its configuration \
                  failed); fix the errors reported for the provider block.",
-            );
-            return ReadOutcome { state: None, diagnostics: diagnostic.into() };
+            ));
         };
         let context = ReadContext {
-            region: &configured.region,
-            source: &configured.listings,
+            api: &session.api,
+            region: &session.region,
+            api_version: session.api_version,
             home: (self.backend.env)("HOME").filter(|h| !h.is_empty()).map(PathBuf::from),
         };
         let started = std::time::Instant::now();
-        let result = images::read(config, &context, &cancel).await;
-        log::debug!(
-            "read of {type_name} done in {:?}: {} image(s), {} error(s), {} warning(s)",
-            started.elapsed(),
-            result.image_count,
-            result.diagnostics.0.iter().filter(|d| d.severity == Severity::Error).count(),
-            result.diagnostics.0.iter().filter(|d| d.severity == Severity::Warning).count()
-        );
-        for diagnostic in &result.diagnostics.0 {
-            log::trace!("read of {type_name}: {:?}: {}", diagnostic.severity, diagnostic.summary);
-        }
-        ReadOutcome { state: result.state.map(State::Msgpack), diagnostics: result.diagnostics }
+        let outcome = source.read(config, &context, &cancel).await;
+        log_read(type_name, started.elapsed(), &outcome);
+        outcome
     }
 
     fn call_function(&self, name: &str, arguments: &[Value]) -> Result<Value, FunctionError> {
@@ -229,11 +235,18 @@ impl Provider for QcloudProvider {
     }
 }
 
-fn unknown_data_source(type_name: &str) -> Diagnostic {
-    Diagnostic::error(
-        "Unknown data source",
-        format!("The qcloud provider has no data source {type_name:?}; it offers qcloud_images."),
-    )
+fn log_read(type_name: &str, elapsed: std::time::Duration, outcome: &ReadOutcome) {
+    let count = |severity| outcome.diagnostics.0.iter().filter(|d| d.severity == severity).count();
+    log::debug!(
+        "read of {type_name} done in {elapsed:?}: {}, {} error(s), {} warning(s)",
+        outcome.summary,
+        count(Severity::Error),
+        count(Severity::Warning)
+    );
+    for diagnostic in &outcome.diagnostics.0 {
+        let severity = if diagnostic.severity == Severity::Error { "error" } else { "warning" };
+        log::trace!("read of {type_name}: {severity}: {}", diagnostic.summary);
+    }
 }
 
 #[cfg(test)]

@@ -1,29 +1,23 @@
-//! Typed errors of the image API client. Every `Display` is a sentence a Terraform user can
-//! act on; none ever contains the secret key, the security token or a signature.
+//! Typed errors of the API client. Each `Display` says what happened in the API's own terms, for
+//! logs; the provider layer adds what a Terraform user can do about it. None ever contains the
+//! secret key, the security token or a signature.
 //!
 //! Must not depend on the HTTP transport or on Terraform types.
 
 use std::fmt;
 use std::time::Duration;
 
-use super::SettingError;
+use super::ApiVersion;
 
-/// Why a listing failed.
-#[derive(Debug, thiserror::Error)]
+/// Why a call failed.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
-    /// No credentials were configured.
-    #[error(
-        "no Tencent Cloud credentials: set secret_id and secret_key in the provider block, \
-         or the environment variables QCLOUD_SECRET_ID and QCLOUD_SECRET_KEY \
-         (or TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY)"
-    )]
+    /// The call needs credentials and none were configured.
+    #[error("no Tencent Cloud API credentials were configured")]
     MissingCredentials,
-    /// The listing was cancelled (Terraform sent StopProvider).
+    /// The call was cancelled (Terraform sent StopProvider).
     #[error("cancelled: Terraform asked the provider to stop")]
     Cancelled,
-    /// The settings handed to [`Client::new`](super::Client::new) cannot work.
-    #[error("invalid client settings: {}", join_settings(.0))]
-    InvalidSettings(Vec<SettingError>),
     /// The HTTPS client could not be set up.
     #[error("could not set up the HTTPS client: {0}")]
     HttpClient(String),
@@ -31,31 +25,29 @@ pub enum Error {
     #[error("{0}")]
     Api(ApiError),
     /// The request never got an answer: DNS, connect, TLS, a reset connection.
-    #[error(
-        "could not reach the Tencent Cloud image API at {host}: {cause}; check the endpoint \
-         and the network (proxy, firewall, DNS)"
-    )]
+    #[error("could not reach the Tencent Cloud image API at {host}: {cause}")]
     Transport { host: String, cause: String },
-    /// An attempt took longer than `request_timeout`.
-    #[error(
-        "the Tencent Cloud image API did not answer within {}; raise request_timeout if the \
-         network is slow",
-        seconds(*.after)
-    )]
+    /// An attempt took longer than the request timeout.
+    #[error("the Tencent Cloud image API did not answer within {}", seconds(*.after))]
     Timeout { after: Duration },
     /// An HTTP error status without an API error in the body.
-    #[error("{}", http_status_sentence(*.status, .body_start))]
+    #[error("the Tencent Cloud image API answered HTTP {status}; {}", quoted_body(.body_start))]
     HttpStatus { status: u16, body_start: String },
     /// The body is not JSON (an HTML error page, an empty or truncated body).
     #[error(
-        "the Tencent Cloud image API answered with something that is not JSON (HTTP {status}); \
-         {}; check that endpoint is the image API: \
-         https://image.api.qcloud.com/v2/index.php for api_version 2.0, \
-         https://cvm.tencentcloudapi.com for 3.0",
+        "the Tencent Cloud image API answered with something that is not JSON (HTTP {status}); {}",
         quoted_body(.body_start)
     )]
     NotJson { status: u16, body_start: String },
-    /// JSON that is not a `DescribeImages` answer.
+    /// The answer is in the other API version's shape: the endpoint serves the other version.
+    #[error(
+        "the endpoint answered in the API {} shape to an API {} request; {}",
+        .answered.as_str(),
+        .sent.as_str(),
+        quoted_body(.body_start)
+    )]
+    WrongApiVersion { sent: ApiVersion, answered: ApiVersion, body_start: String },
+    /// JSON that is not the answer the action expects.
     #[error(
         "the Tencent Cloud image API answered with unexpected JSON: {problem}; {}",
         quoted_body(.body_start)
@@ -66,8 +58,8 @@ pub enum Error {
     ResponseTooLarge { limit: usize },
     /// The API kept returning full pages past the client's page limit.
     #[error(
-        "the listing did not end after {pages} pages of images; the API keeps returning \
-         full pages, so it was stopped; narrow the query (image type, ids, status)"
+        "the listing did not end after {pages} pages of images; the API keeps returning full \
+         pages, so it was stopped"
     )]
     TooManyPages { pages: usize },
     /// Paging past `totalCount` returned a full page of images already listed.
@@ -80,20 +72,16 @@ pub enum Error {
     /// between pages), in every one of `listings` listings.
     #[error(
         "the images changed while they were being listed ({listings} listings in a row saw \
-         totalCount change between pages), so no consistent list could be read; try again \
-         when fewer images are being created or deleted"
+         totalCount change between pages), so no consistent list could be read"
     )]
     ListingKeptChanging { listings: u32 },
     /// A retryable failure persisted through every retry.
-    #[error("DescribeImages failed after {attempts} attempts; last error: {last}")]
-    RetriesExhausted { attempts: u32, last: Box<Error> },
-    /// Anything else.
-    #[error("{0}")]
-    Other(String),
+    #[error("{action} failed after {attempts} attempts; last error: {last}")]
+    RetriesExhausted { action: &'static str, attempts: u32, last: Box<Error> },
 }
 
 impl Error {
-    /// True when the listing ended because it was cancelled.
+    /// True when the call ended because it was cancelled.
     pub fn is_cancelled(&self) -> bool {
         matches!(self, Error::Cancelled)
     }
@@ -170,6 +158,27 @@ pub enum ApiErrorKind {
     Other,
 }
 
+/// API 3.0 code names (a code or its dotted prefix) and their kinds.
+const NAMED_KINDS: &[(&str, ApiErrorKind)] = {
+    use ApiErrorKind::*;
+    &[
+        ("AuthFailure.SecretIdNotFound", UnknownSecretId),
+        ("AuthFailure.InvalidSecretId", UnknownSecretId),
+        ("AuthFailure.SignatureExpire", Expired),
+        ("AuthFailure.TokenFailure", InvalidToken),
+        ("AuthFailure.UnauthorizedOperation", AccessDenied),
+        ("AuthFailure", AuthFailure),
+        ("UnauthorizedOperation", AccessDenied),
+        ("RequestLimitExceeded", RateLimited),
+        ("InternalError", Internal),
+        ("InvalidParameter", InvalidParameter),
+        ("InvalidParameterValue", InvalidParameter),
+        ("MissingParameter", InvalidParameter),
+        ("UnsupportedProtocol", HttpsOnly),
+        ("ServiceUnavailable", Unavailable),
+    ]
+};
+
 impl ApiErrorKind {
     /// The kind of a 2.0 numeric code.
     pub fn of_numeric(code: i64) -> Self {
@@ -195,71 +204,12 @@ impl ApiErrorKind {
 
     /// The kind of a 3.0 code name (`AuthFailure.SignatureFailure`, `RequestLimitExceeded`...).
     pub fn of_named(code: &str) -> Self {
-        use ApiErrorKind::*;
-        const TABLE: &[(&str, ApiErrorKind)] = &[
-            ("AuthFailure.SecretIdNotFound", UnknownSecretId),
-            ("AuthFailure.InvalidSecretId", UnknownSecretId),
-            ("AuthFailure.SignatureExpire", Expired),
-            ("AuthFailure.TokenFailure", InvalidToken),
-            ("AuthFailure.UnauthorizedOperation", AccessDenied),
-            ("AuthFailure", AuthFailure),
-            ("UnauthorizedOperation", AccessDenied),
-            ("RequestLimitExceeded", RateLimited),
-            ("InternalError", Internal),
-            ("InvalidParameter", InvalidParameter),
-            ("InvalidParameterValue", InvalidParameter),
-            ("MissingParameter", InvalidParameter),
-            ("UnsupportedProtocol", HttpsOnly),
-            ("ServiceUnavailable", Unavailable),
-        ];
-        TABLE
+        NAMED_KINDS
             .iter()
             .find(|(name, _)| {
                 code.strip_prefix(name).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
             })
-            .map_or(Other, |(_, kind)| *kind)
-    }
-
-    /// What the user can do about it, when there is something specific to say.
-    pub fn hint(self) -> Option<&'static str> {
-        use ApiErrorKind::*;
-        Some(match self {
-            InvalidParameter => {
-                "A request parameter was invalid: check the image type, image ids, status and \
-                 region asked for."
-            }
-            AuthFailure => {
-                "Check secret_id and secret_key (or QCLOUD_SECRET_ID / QCLOUD_SECRET_KEY): the \
-                 request signature did not match the key."
-            }
-            UnknownSecretId => {
-                "The SecretId does not exist: check secret_id (or QCLOUD_SECRET_ID) against the \
-                 API keys of the account."
-            }
-            InvalidToken => {
-                "The security_token (QCLOUD_SECURITY_TOKEN) is invalid or expired: get new \
-                 temporary credentials."
-            }
-            Expired | Replay => {
-                "Check this machine's clock (sync it with NTP): the API refuses requests whose \
-                 timestamp is more than 5 minutes off, or whose nonce it has seen before."
-            }
-            Unauthorized | AccessDenied => {
-                "Access denied: check the sub-account's permissions (CAM policy) for listing \
-                 images (DescribeImages)."
-            }
-            RateLimited => {
-                "The API rate limit was exceeded: lower requests_per_second or page_concurrency."
-            }
-            HttpsOnly => "The API only accepts HTTPS: use an https:// endpoint.",
-            WrongModule => {
-                "The endpoint is the wrong module host for DescribeImages: use \
-                 https://image.api.qcloud.com/v2/index.php (provider argument endpoint or \
-                 QCLOUD_ENDPOINT)."
-            }
-            Internal | Unavailable => "The API had a temporary problem: try again later.",
-            NotFound | Other => return None,
-        })
+            .map_or(ApiErrorKind::Other, |(_, kind)| *kind)
     }
 }
 
@@ -270,11 +220,6 @@ impl ApiError {
             ApiCode::Numeric(n) => ApiErrorKind::of_numeric(*n),
             ApiCode::Named(name) => ApiErrorKind::of_named(name),
         }
-    }
-
-    /// What the user can do about it, if there is something specific to say.
-    pub fn hint(&self) -> Option<&'static str> {
-        self.kind().hint()
     }
 }
 
@@ -291,22 +236,14 @@ impl fmt::Display for ApiError {
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;
         }
-        f.write_str(".")?;
-        if let Some(hint) = self.hint() {
-            write!(f, " {hint}")?;
-        }
-        Ok(())
+        f.write_str(".")
     }
 }
 
 impl std::error::Error for ApiError {}
 
-fn join_settings(errors: &[SettingError]) -> String {
-    let parts: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    parts.join("; ")
-}
-
-fn seconds(d: Duration) -> String {
+/// A duration as a message shows it: whole seconds, or seconds with milliseconds.
+pub fn seconds(d: Duration) -> String {
     if d.subsec_millis() == 0 {
         format!("{} s", d.as_secs())
     } else {
@@ -314,7 +251,8 @@ fn seconds(d: Duration) -> String {
     }
 }
 
-fn quoted_body(body_start: &str) -> String {
+/// "the body was empty", or "the body starts with …" quoting it.
+pub fn quoted_body(body_start: &str) -> String {
     if body_start.is_empty() {
         "the body was empty".to_string()
     } else {
@@ -322,23 +260,145 @@ fn quoted_body(body_start: &str) -> String {
     }
 }
 
-fn http_status_sentence(status: u16, body_start: &str) -> String {
-    let advice = match status {
-        429 => "the API is throttling requests: lower requests_per_second or page_concurrency",
-        500..=599 => "the API or a proxy in between had a problem: try again later",
-        300..=399 => "the endpoint redirects elsewhere: set endpoint to the API's real URL",
-        401 | 403 | 407 => "check the credentials, and the proxy if there is one",
-        404 => {
-            "check that endpoint is the image API: https://image.api.qcloud.com/v2/index.php for \
-             api_version 2.0, https://cvm.tencentcloudapi.com for 3.0"
-        }
-        _ => "check the endpoint",
-    };
-    format!(
-        "the Tencent Cloud image API answered HTTP {status}; {advice}; {}",
-        quoted_body(body_start)
-    )
-}
-
 #[cfg(test)]
-mod tests;
+mod tests {
+    use super::*;
+
+    fn api(code: i64, desc: Option<&str>, message: &str) -> ApiError {
+        ApiError {
+            code: ApiCode::Numeric(code),
+            code_desc: desc.map(str::to_string),
+            message: message.into(),
+            request_id: None,
+        }
+    }
+
+    #[test]
+    fn api_errors_carry_code_description_message_and_request_id() {
+        let text = Error::Api(api(4100, Some("SomeDesc"), "the server's words.")).to_string();
+        assert_eq!(
+            text,
+            "the Tencent Cloud image API refused the request with code 4100 (SomeDesc): the \
+             server's words."
+        );
+        assert_eq!(
+            api(5000, None, "").to_string(),
+            "the Tencent Cloud image API refused the request with code 5000 and no message."
+        );
+        let named = ApiError {
+            code: ApiCode::Named("AuthFailure.SignatureFailure".into()),
+            code_desc: None,
+            message: "The provided credentials could not be validated.".into(),
+            request_id: Some("abc-123".into()),
+        };
+        assert_eq!(
+            named.to_string(),
+            "the Tencent Cloud image API refused the request with code \
+             AuthFailure.SignatureFailure: The provided credentials could not be validated \
+             (request id abc-123)."
+        );
+    }
+
+    #[test]
+    fn numeric_codes_map_to_kinds() {
+        use ApiErrorKind::*;
+        let cases = [
+            (4000, InvalidParameter),
+            (4100, AuthFailure),
+            (4101, Unauthorized),
+            (4110, Unauthorized),
+            (4104, UnknownSecretId),
+            (4105, InvalidToken),
+            (4200, Expired),
+            (4300, AccessDenied),
+            (4400, RateLimited),
+            (4500, Replay),
+            (4600, HttpsOnly),
+            (5000, NotFound),
+            (6000, Internal),
+            (6100, WrongModule),
+            (6200, Unavailable),
+            (9999, Other),
+        ];
+        for (code, kind) in cases {
+            assert_eq!(ApiErrorKind::of_numeric(code), kind, "{code}");
+        }
+    }
+
+    #[test]
+    fn named_codes_map_to_the_same_kinds() {
+        let cases = [
+            ("AuthFailure", ApiErrorKind::AuthFailure),
+            ("AuthFailure.SignatureFailure", ApiErrorKind::AuthFailure),
+            ("AuthFailure.SecretIdNotFound", ApiErrorKind::UnknownSecretId),
+            ("AuthFailure.SignatureExpire", ApiErrorKind::Expired),
+            ("AuthFailure.TokenFailure", ApiErrorKind::InvalidToken),
+            ("AuthFailure.UnauthorizedOperation", ApiErrorKind::AccessDenied),
+            ("UnauthorizedOperation", ApiErrorKind::AccessDenied),
+            ("RequestLimitExceeded", ApiErrorKind::RateLimited),
+            ("RequestLimitExceeded.UinLimitExceeded", ApiErrorKind::RateLimited),
+            ("InternalError", ApiErrorKind::Internal),
+            ("InvalidParameterValue.Foo", ApiErrorKind::InvalidParameter),
+            ("MissingParameter", ApiErrorKind::InvalidParameter),
+            ("AuthFailureX", ApiErrorKind::Other),
+            ("ResourceNotFound", ApiErrorKind::Other),
+        ];
+        for (name, kind) in cases {
+            assert_eq!(ApiErrorKind::of_named(name), kind, "{name}");
+        }
+    }
+
+    #[test]
+    fn retries_exhausted_names_the_action_attempts_and_last_cause() {
+        let last = Error::Api(api(4400, Some("RequestLimitExceeded"), "too many"));
+        let e =
+            Error::RetriesExhausted { action: "DescribeImages", attempts: 4, last: Box::new(last) };
+        let text = e.to_string();
+        assert!(text.starts_with("DescribeImages failed after 4 attempts; last error: "), "{text}");
+        assert!(text.contains("code 4400 (RequestLimitExceeded): too many"), "{text}");
+        assert_eq!(e.api_error().map(|a| a.code.clone()), Some(ApiCode::Numeric(4400)));
+    }
+
+    #[test]
+    fn other_errors_say_what_happened() {
+        let cases: Vec<(Error, &[&str])> = vec![
+            (
+                Error::Transport { host: "127.0.0.1:9".into(), cause: "refused".into() },
+                &["could not reach", "127.0.0.1:9", "refused"],
+            ),
+            (Error::Timeout { after: Duration::from_secs(30) }, &["within 30 s"]),
+            (Error::Timeout { after: Duration::from_millis(250) }, &["within 0.250 s"]),
+            (Error::HttpStatus { status: 502, body_start: String::new() }, &["HTTP 502"]),
+            (
+                Error::NotJson { status: 200, body_start: "<!DOCTYPE html>".into() },
+                &["not JSON (HTTP 200)", "starts with \"<!DOCTYPE html>\""],
+            ),
+            (Error::NotJson { status: 200, body_start: String::new() }, &["body was empty"]),
+            (
+                Error::WrongApiVersion {
+                    sent: ApiVersion::V3,
+                    answered: ApiVersion::V2,
+                    body_start: "{}".into(),
+                },
+                &["API 2.0 shape to an API 3.0 request"],
+            ),
+            (Error::TooManyPages { pages: 10 }, &["after 10 pages"]),
+            (Error::RepeatedPage { offset: 300 }, &["offset 300"]),
+            (Error::ListingKeptChanging { listings: 3 }, &["3 listings"]),
+            (Error::Cancelled, &["cancelled"]),
+        ];
+        for (error, needles) in cases {
+            let text = error.to_string();
+            for needle in needles {
+                assert!(text.contains(needle), "{needle:?} missing from {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn only_cancelled_is_cancelled() {
+        assert!(Error::Cancelled.is_cancelled());
+        assert!(!Error::MissingCredentials.is_cancelled());
+        assert!(!Error::Timeout { after: Duration::ZERO }.is_cancelled());
+    }
+}

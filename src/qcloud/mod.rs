@@ -1,31 +1,38 @@
-//! The Tencent Cloud image API (2.0 `DescribeImages`): settings and credentials, the request
-//! signer, the HTTP transport with retries and rate limiting, paging, and typed errors.
+//! The Tencent Cloud API client, in two parts: a transport that knows no action, and the
+//! actions, each spelled for both API versions.
 //!
-//! - [`settings`]: provider block → environment → defaults, validated; redacted secrets.
-//! - [`signer`] and [`request`]: pure request building and signing (time and nonce passed in).
-//! - [`response`]: lenient parsing of every answer shape.
-//! - [`error`] and [`retry`]: typed errors with hints, and which of them are retried.
-//! - [`rate_limit`], [`client`] and [`paging`]: the transport and the concurrent listing.
-//! - [`tc3`] and [`v3`]: the API 3.0 signer (TC3-HMAC-SHA256) and its request and response
-//!   shapes; the client picks 2.0 or 3.0 per page request, everything else is shared.
+//! # Layout
+//! - [`settings`]: settings valid by construction, credentials (redacted, wiped on drop).
+//! - [`call`]: one call as an action states it, before signing.
+//! - [`v2`] and [`v3`]: the two protocols: signing (pure, time and nonce passed in), signed
+//!   requests, and the answer envelopes.
+//! - [`transport`]: sign, send, retry, rate limit, cancel; the error envelope of each version.
+//! - [`images`]: the image actions (`DescribeImages`): model, paging, and each version's
+//!   parameters and fields behind one seam.
+//! - [`api`]: the [`Api`] trait the provider calls, and [`SharedApi`] (identical calls share one
+//!   answer); [`client`]: the [`Client`] that implements it.
+//! - [`error`] and [`json`]: typed errors in the API's own terms, and lenient JSON reading.
 //!
-//! Must not depend on Terraform types (`cty`, `schema`, `diag`, `tfplugin`).
+//! Dependencies point one way: `api`/`client` → `images` → `transport` → `v2`/`v3` → `call`,
+//! `settings`, `error`, `json`. Must not depend on Terraform types (`cty`, `schema`, `diag`,
+//! `tfplugin`) or speak Terraform's words: the provider layer words errors for its users.
 
+pub mod api;
+pub mod call;
 pub mod client;
 pub mod error;
-pub mod model;
-pub mod paging;
-pub mod rate_limit;
-pub mod request;
-pub mod response;
-pub mod retry;
+pub mod images;
+pub mod json;
 pub mod settings;
-pub mod signer;
-pub mod tc3;
+pub mod transport;
+pub mod v2;
 pub mod v3;
 
+#[cfg(test)]
+pub(crate) mod fake;
+
+pub use api::{Api, SharedApi};
 pub use client::Client;
 pub use error::{ApiCode, ApiError, ApiErrorKind, Error};
-pub use model::{Image, ImageQuery, ImageStatus, ImageType};
-pub use settings::{ApiVersion, Credentials, RawSettings, SettingError, Settings};
-pub use signer::SignatureMethod;
+pub use images::{Image, ImageFilter, ImageStatus, ImageType};
+pub use settings::{ApiVersion, Credentials, InvalidSetting, Setting, Settings, SignatureMethod};

@@ -1,9 +1,11 @@
-//! Client settings and credentials: provider block values, then environment, then defaults.
+//! Settings of a client, valid by construction, and its credentials.
 //!
-//! Two stages: [`RawSettings`] is what the provider block says (each argument optional);
-//! [`Settings::resolve`] looks unset arguments up in the environment, applies the defaults and
-//! validates everything, naming the argument of each problem. Secrets never appear in `Debug`
-//! output or in error messages, and are wiped from memory when dropped.
+//! [`Settings`] can only be built through [`SettingsBuilder::build`], which checks every
+//! invariant the client relies on (an http(s) endpoint with a host, a region name, credentials
+//! without stray whitespace, positive limits) and reports each problem under the [`Setting`] it
+//! concerns. Where a value comes from (the provider block, the environment) and the user-facing
+//! ranges are the caller's business. Secrets never appear in `Debug` output or in errors, and are
+//! wiped from memory when dropped.
 //!
 //! Must not depend on Terraform types or on the HTTP transport.
 
@@ -13,78 +15,21 @@ use std::time::Duration;
 use reqwest::Url;
 use zeroize::Zeroize;
 
-use super::SignatureMethod;
+pub use super::v2::SignatureMethod;
 
-/// `region` when neither the block nor the environment sets one.
+/// The region used when none is given.
 pub const DEFAULT_REGION: &str = "ap-guangzhou";
-/// `endpoint` when neither the block nor the environment sets one.
-pub const DEFAULT_ENDPOINT: &str = "https://image.api.qcloud.com/v2/index.php";
-/// `endpoint` under API 3.0 when neither the block nor the environment sets one.
-pub const DEFAULT_ENDPOINT_3_0: &str = "https://cvm.tencentcloudapi.com";
-/// `max_retries` default.
+/// Retries after a failed first attempt, by default.
 pub const DEFAULT_MAX_RETRIES: u32 = 5;
-/// `request_timeout` default, in seconds.
-pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
-/// `requests_per_second` default.
+/// The time limit of one attempt, by default.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The client-side rate limit, by default.
 pub const DEFAULT_REQUESTS_PER_SECOND: f64 = 10.0;
-/// `page_concurrency` default.
+/// Requests in flight at once, by default.
 pub const DEFAULT_PAGE_CONCURRENCY: usize = 4;
 
-const MAX_RETRIES_RANGE: (i64, i64) = (0, 20);
-const REQUEST_TIMEOUT_RANGE: (i64, i64) = (1, 3600);
-const PAGE_CONCURRENCY_RANGE: (i64, i64) = (1, 64);
-/// Below one request per 100 seconds a listing would look hung; above 1000 the limit is moot.
-const REQUESTS_PER_SECOND_RANGE: (f64, f64) = (0.01, 1000.0);
 const MAX_REGION_LEN: usize = 64;
-
 const REDACTED: &str = "<redacted>";
-
-/// Settings as written in the provider block; `None` when unset.
-#[derive(Clone, Default)]
-pub struct RawSettings {
-    pub secret_id: Option<String>,
-    pub secret_key: Option<String>,
-    pub security_token: Option<String>,
-    pub region: Option<String>,
-    pub endpoint: Option<String>,
-    pub signature_method: Option<String>,
-    pub max_retries: Option<i64>,
-    pub request_timeout: Option<i64>,
-    pub requests_per_second: Option<f64>,
-    pub page_concurrency: Option<i64>,
-    /// `api_version`: `"2.0"` or `"3.0"`.
-    pub api_version: Option<String>,
-}
-
-/// API credentials. Secrets are redacted in `Debug` and wiped from memory on drop.
-#[derive(Clone)]
-pub struct Credentials {
-    pub secret_id: String,
-    pub secret_key: String,
-    /// Temporary credentials' token, sent as `Token`.
-    pub security_token: Option<String>,
-}
-
-/// Validated settings of one configured provider.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// `None` until a read needs them: then a clear error names the arguments and variables.
-    pub credentials: Option<Credentials>,
-    pub region: String,
-    /// The whole URL requests go to, e.g. `https://image.api.qcloud.com/v2/index.php`.
-    pub endpoint: String,
-    pub signature_method: SignatureMethod,
-    /// Retries after the first attempt of a request (0 disables retrying).
-    pub max_retries: u32,
-    /// Time limit of each attempt.
-    pub request_timeout: Duration,
-    /// Client-side rate limit shared by every request of a client.
-    pub requests_per_second: f64,
-    /// Requests in flight at once.
-    pub page_concurrency: usize,
-    /// Which API the client speaks.
-    pub api_version: ApiVersion,
-}
 
 /// The API generation requests are built for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -97,7 +42,7 @@ pub enum ApiVersion {
 }
 
 impl ApiVersion {
-    /// `"2.0"` or `"3.0"`, as written in the provider block.
+    /// `"2.0"` or `"3.0"`.
     pub fn as_str(self) -> &'static str {
         match self {
             ApiVersion::V2 => "2.0",
@@ -105,265 +50,251 @@ impl ApiVersion {
         }
     }
 
-    /// The endpoint used when none is set.
+    /// The endpoint used when none is given.
     pub fn default_endpoint(self) -> &'static str {
         match self {
-            ApiVersion::V2 => DEFAULT_ENDPOINT,
-            ApiVersion::V3 => DEFAULT_ENDPOINT_3_0,
+            ApiVersion::V2 => "https://image.api.qcloud.com/v2/index.php",
+            ApiVersion::V3 => "https://cvm.tencentcloudapi.com",
         }
     }
 }
 
-/// A setting that is invalid, named by its provider-block argument.
+/// API credentials. Secrets are redacted in `Debug` and wiped from memory on drop.
+#[derive(Clone)]
+pub struct Credentials {
+    pub secret_id: String,
+    pub secret_key: String,
+    /// Temporary credentials' token.
+    pub security_token: Option<String>,
+}
+
+/// Which setting a problem is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Setting {
+    SecretId,
+    SecretKey,
+    SecurityToken,
+    Region,
+    Endpoint,
+    RequestTimeout,
+    RequestsPerSecond,
+    PageConcurrency,
+}
+
+/// A setting the client cannot work with, and why (in words that name no Terraform argument).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SettingError {
-    /// The provider-block argument, e.g. `max_retries`.
-    pub setting: &'static str,
-    /// What is wrong and how to fix it.
-    pub message: String,
+pub struct InvalidSetting {
+    pub setting: Setting,
+    pub problem: String,
 }
 
-impl SettingError {
-    fn new(setting: &'static str, message: impl Into<String>) -> Self {
-        Self { setting, message: message.into() }
-    }
-}
-
-impl fmt::Display for SettingError {
+impl fmt::Display for InvalidSetting {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.setting, self.message)
+        write!(f, "{:?}: {}", self.setting, self.problem)
     }
 }
 
-impl std::error::Error for SettingError {}
-
-/// Where a value came from, for error messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Source {
-    Block,
-    Env(&'static str),
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Source::Block => f.write_str("the provider block"),
-            Source::Env(name) => write!(f, "the environment variable {name}"),
-        }
-    }
-}
-
-/// A looked-up value and its origin.
-struct Sourced {
-    value: String,
-    source: Source,
-}
-
-/// The environment variables consulted for an argument, in order.
-struct Lookup {
-    setting: &'static str,
-    env: &'static [&'static str],
-}
-
-const SECRET_ID: Lookup =
-    Lookup { setting: "secret_id", env: &["QCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_ID"] };
-const SECRET_KEY: Lookup =
-    Lookup { setting: "secret_key", env: &["QCLOUD_SECRET_KEY", "TENCENTCLOUD_SECRET_KEY"] };
-const SECURITY_TOKEN: Lookup = Lookup {
-    setting: "security_token",
-    env: &["QCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_SECURITY_TOKEN"],
-};
-const REGION: Lookup = Lookup { setting: "region", env: &["QCLOUD_REGION", "TENCENTCLOUD_REGION"] };
-const ENDPOINT: Lookup = Lookup { setting: "endpoint", env: &["QCLOUD_ENDPOINT"] };
-const API_VERSION: Lookup = Lookup { setting: "api_version", env: &["QCLOUD_API_VERSION"] };
-
-impl Lookup {
-    /// The block value if set, else the first environment variable that is set and not blank.
-    /// `blank_block_is_unset`: an empty block value falls through to the environment.
-    fn find(
-        &self,
-        block: Option<String>,
-        env: &dyn Fn(&str) -> Option<String>,
-        blank_block_is_unset: bool,
-    ) -> Option<Sourced> {
-        let block = block.filter(|v| !(blank_block_is_unset && v.trim().is_empty()));
-        if let Some(value) = block {
-            return Some(Sourced { value, source: Source::Block });
-        }
-        self.env.iter().find_map(|name| {
-            let value = env(name).filter(|v| !v.trim().is_empty())?;
-            Some(Sourced { value, source: Source::Env(name) })
-        })
-    }
-
-    /// "the provider argument x, QCLOUD_X or TENCENTCLOUD_X".
-    fn where_to_set(&self) -> String {
-        format!("the provider argument {} or {}", self.setting, self.env.join(" / "))
-    }
+/// Validated settings of one client. Built only by [`SettingsBuilder::build`].
+#[derive(Debug, Clone)]
+pub struct Settings {
+    credentials: Option<Credentials>,
+    region: String,
+    endpoint: Url,
+    api_version: ApiVersion,
+    signature_method: SignatureMethod,
+    max_retries: u32,
+    request_timeout: Duration,
+    requests_per_second: f64,
+    page_concurrency: usize,
 }
 
 impl Settings {
-    /// Resolves `raw` against the environment (`env` looks a variable up) and the defaults.
-    ///
-    /// Each argument comes from the provider block, else its `QCLOUD_*` variable, else its
-    /// `TENCENTCLOUD_*` variable, else its default. Empty environment variables count as unset,
-    /// and so do empty credentials in the block. Every problem is reported, not just the first.
-    pub fn resolve(
-        mut raw: RawSettings,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Settings, Vec<SettingError>> {
-        let mut errors = Vec::new();
-        let credentials = resolve_credentials(&mut raw, &env, &mut errors);
-        let region = resolve_region(raw.region.take(), &env, &mut errors);
-        let api_version = resolve_api_version(raw.api_version.take(), &env)
-            .unwrap_or_else(|e| push(&mut errors, e, ApiVersion::default()));
-        let endpoint = resolve_endpoint(raw.endpoint.take(), &env, &mut errors, api_version);
-        let signature_method = resolve_signature_method(raw.signature_method.as_deref())
-            .unwrap_or_else(|e| push(&mut errors, e, SignatureMethod::default()));
-        let max_retries = resolve_count("max_retries", raw.max_retries, MAX_RETRIES_RANGE)
-            .map(|n| n.map_or(DEFAULT_MAX_RETRIES, |n| n as u32))
-            .unwrap_or_else(|e| push(&mut errors, e, DEFAULT_MAX_RETRIES));
-        let request_timeout = resolve_timeout(raw.request_timeout)
-            .unwrap_or_else(|e| push(&mut errors, e, Duration::ZERO));
-        let requests_per_second = resolve_rate(raw.requests_per_second)
-            .unwrap_or_else(|e| push(&mut errors, e, DEFAULT_REQUESTS_PER_SECOND));
-        let page_concurrency =
-            resolve_count("page_concurrency", raw.page_concurrency, PAGE_CONCURRENCY_RANGE)
-                .map(|n| n.map_or(DEFAULT_PAGE_CONCURRENCY, |n| n as usize))
-                .unwrap_or_else(|e| push(&mut errors, e, DEFAULT_PAGE_CONCURRENCY));
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(Settings {
-            credentials,
-            region,
-            endpoint,
-            signature_method,
-            max_retries,
-            request_timeout,
-            requests_per_second,
-            page_concurrency,
+    /// A builder for `api_version` with every default.
+    pub fn builder(api_version: ApiVersion) -> SettingsBuilder {
+        SettingsBuilder {
+            credentials: None,
+            region: DEFAULT_REGION.to_string(),
+            endpoint: None,
             api_version,
-        })
+            signature_method: SignatureMethod::default(),
+            max_retries: DEFAULT_MAX_RETRIES,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            requests_per_second: DEFAULT_REQUESTS_PER_SECOND,
+            page_concurrency: DEFAULT_PAGE_CONCURRENCY,
+        }
+    }
+
+    /// `None` until a call needs them: then the call fails with [`MissingCredentials`].
+    ///
+    /// [`MissingCredentials`]: super::Error::MissingCredentials
+    pub fn credentials(&self) -> Option<&Credentials> {
+        self.credentials.as_ref()
+    }
+
+    /// The region every request is for.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The whole URL requests go to.
+    pub fn endpoint(&self) -> &Url {
+        &self.endpoint
+    }
+
+    /// Which API the client speaks.
+    pub fn api_version(&self) -> ApiVersion {
+        self.api_version
+    }
+
+    /// How API 2.0 requests are signed (3.0 always uses TC3-HMAC-SHA256).
+    pub fn signature_method(&self) -> SignatureMethod {
+        self.signature_method
+    }
+
+    /// Retries after the first attempt of a request (0 disables retrying).
+    pub fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// Time limit of each attempt.
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+
+    /// Client-side rate limit shared by every request of a client.
+    pub fn requests_per_second(&self) -> f64 {
+        self.requests_per_second
+    }
+
+    /// Requests in flight at once.
+    pub fn page_concurrency(&self) -> usize {
+        self.page_concurrency
     }
 }
 
-fn resolve_api_version(
-    block: Option<String>,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<ApiVersion, SettingError> {
-    let Some(found) = API_VERSION.find(block, env, false) else {
-        return Ok(ApiVersion::default());
-    };
-    match found.value.trim() {
-        "2.0" | "2" => Ok(ApiVersion::V2),
-        "3.0" | "3" => Ok(ApiVersion::V3),
-        other => Err(SettingError::new(
-            "api_version",
-            format!(
-                "api_version {:?} (from {}) is not supported; use \"2.0\" (the default) or \"3.0\"",
-                shorten(other),
-                found.source
-            ),
-        )),
+/// Settings being put together; [`build`](Self::build) checks them.
+#[derive(Debug, Clone)]
+pub struct SettingsBuilder {
+    credentials: Option<Credentials>,
+    region: String,
+    endpoint: Option<String>,
+    api_version: ApiVersion,
+    signature_method: SignatureMethod,
+    max_retries: u32,
+    request_timeout: Duration,
+    requests_per_second: f64,
+    page_concurrency: usize,
+}
+
+impl SettingsBuilder {
+    /// API credentials; without them every call fails until some are configured.
+    pub fn credentials(mut self, credentials: Option<Credentials>) -> Self {
+        self.credentials = credentials;
+        self
     }
-}
 
-/// Records `error` and yields a placeholder so resolution can go on and report everything.
-fn push<T>(errors: &mut Vec<SettingError>, error: SettingError, placeholder: T) -> T {
-    errors.push(error);
-    placeholder
-}
+    /// The region, e.g. `ap-guangzhou`.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = region.into();
+        self
+    }
 
-fn resolve_credentials(
-    raw: &mut RawSettings,
-    env: &dyn Fn(&str) -> Option<String>,
-    errors: &mut Vec<SettingError>,
-) -> Option<Credentials> {
-    let id = SECRET_ID.find(raw.secret_id.take(), env, true);
-    let key = SECRET_KEY.find(raw.secret_key.take(), env, true);
-    let token = SECURITY_TOKEN.find(raw.security_token.take(), env, true);
-    let before = errors.len();
-    for (lookup, value) in [(&SECRET_ID, &id), (&SECRET_KEY, &key), (&SECURITY_TOKEN, &token)] {
-        if let Some(Err(error)) = value.as_ref().map(|v| check_credential_text(lookup, v)) {
-            errors.push(error);
+    /// The whole endpoint URL; the version's default when never called.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// How API 2.0 requests are signed.
+    pub fn signature_method(mut self, method: SignatureMethod) -> Self {
+        self.signature_method = method;
+        self
+    }
+
+    /// Retries after the first attempt.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// Time limit of each attempt.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Client-side rate limit.
+    pub fn requests_per_second(mut self, rate: f64) -> Self {
+        self.requests_per_second = rate;
+        self
+    }
+
+    /// Requests in flight at once.
+    pub fn page_concurrency(mut self, concurrency: usize) -> Self {
+        self.page_concurrency = concurrency;
+        self
+    }
+
+    /// The settings, or every problem found.
+    pub fn build(self) -> Result<Settings, Vec<InvalidSetting>> {
+        let mut problems = Vec::new();
+        let mut report =
+            |setting, problem: String| problems.push(InvalidSetting { setting, problem });
+        if let Some(credentials) = &self.credentials {
+            for (setting, value) in [
+                (Setting::SecretId, Some(&credentials.secret_id)),
+                (Setting::SecretKey, Some(&credentials.secret_key)),
+                (Setting::SecurityToken, credentials.security_token.as_ref()),
+            ] {
+                if let Some(problem) = value.and_then(|v| credential_problem(v)) {
+                    report(setting, problem.to_string());
+                }
+            }
+        }
+        if let Err(problem) = check_region(&self.region) {
+            report(Setting::Region, problem);
+        }
+        let text = self.endpoint.as_deref().unwrap_or(self.api_version.default_endpoint());
+        let endpoint = parse_endpoint(text).map_err(|p| report(Setting::Endpoint, p.to_string()));
+        if self.request_timeout.is_zero() {
+            report(Setting::RequestTimeout, "must be longer than zero".into());
+        }
+        let rate = self.requests_per_second;
+        if !(rate.is_finite() && rate > 0.0) {
+            report(Setting::RequestsPerSecond, format!("must be a positive number, got {rate}"));
+        }
+        if self.page_concurrency == 0 {
+            report(Setting::PageConcurrency, "must be at least 1".into());
+        }
+        match endpoint {
+            Ok(endpoint) if problems.is_empty() => Ok(Settings {
+                credentials: self.credentials,
+                region: self.region,
+                endpoint,
+                api_version: self.api_version,
+                signature_method: self.signature_method,
+                max_retries: self.max_retries,
+                request_timeout: self.request_timeout,
+                requests_per_second: self.requests_per_second,
+                page_concurrency: self.page_concurrency,
+            }),
+            _ => Err(problems),
         }
     }
-    let credentials = match (id, key) {
-        (Some(id), Some(key)) => Some(Credentials {
-            secret_id: id.value,
-            secret_key: key.value,
-            security_token: token.map(|t| t.value),
-        }),
-        (None, None) => None,
-        (Some(id), None) => {
-            errors.push(half_credentials(&SECRET_KEY, &SECRET_ID, id.source));
-            None
-        }
-        (None, Some(key)) => {
-            errors.push(half_credentials(&SECRET_ID, &SECRET_KEY, key.source));
-            None
-        }
-    };
-    if errors.len() > before { None } else { credentials }
-}
-
-fn half_credentials(missing: &Lookup, present: &Lookup, source: Source) -> SettingError {
-    SettingError::new(
-        missing.setting,
-        format!(
-            "{} is set (in {source}) but {} is not; set {} too, they only work as a pair",
-            present.setting,
-            missing.setting,
-            missing.where_to_set()
-        ),
-    )
 }
 
 /// Credentials are opaque, but whitespace or control characters in them are always a
-/// copy-and-paste accident. The message never quotes the value.
-fn check_credential_text(lookup: &Lookup, value: &Sourced) -> Result<(), SettingError> {
-    if value.value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(SettingError::new(
-            lookup.setting,
-            format!(
-                "{} (from {}) contains spaces, line breaks or control characters; \
-                 copy it again without them",
-                lookup.setting, value.source
-            ),
-        ));
-    }
-    Ok(())
-}
-
-fn resolve_region(
-    block: Option<String>,
-    env: &dyn Fn(&str) -> Option<String>,
-    errors: &mut Vec<SettingError>,
-) -> String {
-    let Some(found) = REGION.find(block, env, false) else {
-        return DEFAULT_REGION.to_string();
-    };
-    match check_region(&found.value) {
-        Ok(()) => found.value,
-        Err(problem) => push(
-            errors,
-            SettingError::new(
-                "region",
-                format!(
-                    "{problem} (from {}); use a Tencent Cloud region such as ap-guangzhou or \
-                     na-siliconvalley, or leave it unset for the default {DEFAULT_REGION}",
-                    found.source
-                ),
-            ),
-            String::new(),
-        ),
-    }
+/// copy-and-paste accident. The problem never quotes the value.
+fn credential_problem(value: &str) -> Option<&'static str> {
+    value
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+        .then_some("contains spaces, line breaks or control characters")
 }
 
 /// A region name: lower-case letters, digits and single inner hyphens, starting with a letter
 /// (`ap-guangzhou`, `ap-shanghai-fsi`, and the short legacy names like `gz`).
-fn check_region(region: &str) -> Result<(), String> {
+pub fn check_region(region: &str) -> Result<(), String> {
     if region.is_empty() {
         return Err("region is empty".into());
     }
@@ -375,78 +306,54 @@ fn check_region(region: &str) -> Result<(), String> {
     if shaped { Ok(()) } else { Err(format!("region {:?} is not a region name", shorten(region))) }
 }
 
-fn resolve_endpoint(
-    block: Option<String>,
-    env: &dyn Fn(&str) -> Option<String>,
-    errors: &mut Vec<SettingError>,
-    version: ApiVersion,
-) -> String {
-    let Some(found) = ENDPOINT.find(block, env, false) else {
-        return version.default_endpoint().to_string();
-    };
-    match parse_endpoint(&found.value) {
-        Ok(_) => found.value,
-        Err(problem) => push(
-            errors,
-            SettingError::new(
-                "endpoint",
-                format!(
-                    "endpoint {:?} (from {}) {problem}; use the whole https:// URL of the \
-                     image API, e.g. {}",
-                    shorten(&without_secrets(&found.value)),
-                    found.source,
-                    version.default_endpoint()
-                ),
+/// Why an endpoint cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointProblem {
+    NotUrl(String),
+    NoHost,
+    PlainHttp,
+    Scheme(String),
+    UserInfo,
+    QueryOrFragment,
+}
+
+impl fmt::Display for EndpointProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotUrl(why) => write!(f, "is not a valid URL ({why})"),
+            Self::NoHost => f.write_str("has no host"),
+            Self::PlainHttp => f.write_str(
+                "uses plain http, which is only allowed for loopback addresses \
+                 (127.0.0.1, ::1, localhost)",
             ),
-            String::new(),
-        ),
-    }
-}
-
-/// An endpoint as an error may quote it: whatever stands before `@` in the authority (a user
-/// name and password) and everything from `?` or `#` on (a query may carry `Token=`) are
-/// redacted, whether or not the text parses as a URL.
-fn without_secrets(endpoint: &str) -> String {
-    let (head, tail) = match endpoint.find(['?', '#']) {
-        Some(at) => (&endpoint[..at], format!("{}{REDACTED}", &endpoint[at..=at])),
-        None => (endpoint, String::new()),
-    };
-    let authority_start = head.find("://").map_or(0, |at| at + 3);
-    let authority_end =
-        head[authority_start..].find('/').map_or(head.len(), |at| authority_start + at);
-    match head[authority_start..authority_end].rfind('@') {
-        Some(at) => {
-            format!("{}{REDACTED}{}{tail}", &head[..authority_start], &head[authority_start + at..])
+            Self::Scheme(scheme) => write!(f, "has the scheme {scheme:?}"),
+            Self::UserInfo => f.write_str("contains a user name or password"),
+            Self::QueryOrFragment => {
+                f.write_str("has a query or fragment; give only scheme, host, port and path")
+            }
         }
-        None => format!("{head}{tail}"),
     }
 }
 
-/// Parses an endpoint URL: http(s), a host, no credentials, query or fragment; plain http only
-/// for loopback hosts (a local sandbox), since the API itself only accepts HTTPS.
-pub(crate) fn parse_endpoint(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text).map_err(|e| format!("is not a valid URL ({e})"))?;
+/// Parses an endpoint URL: http(s), a host, no user info, query or fragment; plain http only for
+/// loopback hosts (a local sandbox), since the API itself only accepts HTTPS.
+pub fn parse_endpoint(text: &str) -> Result<Url, EndpointProblem> {
+    let url = Url::parse(text).map_err(|e| EndpointProblem::NotUrl(e.to_string()))?;
     let host = match url.host_str() {
         Some(host) if !host.is_empty() => host,
-        _ => return Err("has no host".into()),
+        _ => return Err(EndpointProblem::NoHost),
     };
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(host) => {}
-        "http" => {
-            return Err("uses plain http, which is only allowed for loopback addresses \
-                        (127.0.0.1, ::1, localhost)"
-                .into());
-        }
-        other => return Err(format!("has the scheme {other:?}")),
+        "http" => return Err(EndpointProblem::PlainHttp),
+        other => return Err(EndpointProblem::Scheme(other.to_string())),
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err("contains a user name or password; credentials go in secret_id and \
-                    secret_key"
-            .into());
+        return Err(EndpointProblem::UserInfo);
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err("has a query or fragment; give only scheme, host, port and path".into());
+        return Err(EndpointProblem::QueryOrFragment);
     }
     Ok(url)
 }
@@ -457,71 +364,17 @@ fn is_loopback(host: &str) -> bool {
         || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-fn resolve_signature_method(value: Option<&str>) -> Result<SignatureMethod, SettingError> {
-    let Some(value) = value else { return Ok(SignatureMethod::default()) };
-    [SignatureMethod::HmacSha256, SignatureMethod::HmacSha1]
-        .into_iter()
-        .find(|m| m.as_param().eq_ignore_ascii_case(value))
-        .ok_or_else(|| {
-            SettingError::new(
-                "signature_method",
-                format!(
-                    "signature_method {:?} is not supported; use HmacSHA256 (the default) or \
-                     HmacSHA1",
-                    shorten(value)
-                ),
-            )
-        })
-}
-
-/// An integer argument within `range`; `None` when unset.
-fn resolve_count(
-    setting: &'static str,
-    value: Option<i64>,
-    (min, max): (i64, i64),
-) -> Result<Option<i64>, SettingError> {
-    match value {
-        None => Ok(None),
-        Some(n) if (min..=max).contains(&n) => Ok(Some(n)),
-        Some(n) => Err(SettingError::new(
-            setting,
-            format!("{setting} must be between {min} and {max}, got {n}; {}", purpose(setting)),
-        )),
+/// The host as it appears in the `Host` header: with `:port` only when it is not the scheme's
+/// default.
+pub fn host_as_sent(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
     }
 }
 
-fn purpose(setting: &str) -> &'static str {
-    match setting {
-        "max_retries" => "it is how many times a failed request is retried (default 5)",
-        "request_timeout" => "it is the time limit of each request in seconds (default 30)",
-        "page_concurrency" => "it is how many pages are fetched at once (default 4)",
-        _ => "",
-    }
-}
-
-fn resolve_timeout(value: Option<i64>) -> Result<Duration, SettingError> {
-    let secs = resolve_count("request_timeout", value, REQUEST_TIMEOUT_RANGE)?;
-    Ok(secs.map_or(Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS), |s| {
-        Duration::from_secs(s.unsigned_abs())
-    }))
-}
-
-fn resolve_rate(value: Option<f64>) -> Result<f64, SettingError> {
-    let (min, max) = REQUESTS_PER_SECOND_RANGE;
-    match value {
-        None => Ok(DEFAULT_REQUESTS_PER_SECOND),
-        Some(r) if r.is_finite() && (min..=max).contains(&r) => Ok(r),
-        Some(r) => Err(SettingError::new(
-            "requests_per_second",
-            format!(
-                "requests_per_second must be a number between {min} and {max}, got {r}; it is \
-                 the client-side rate limit of API requests (default 10)"
-            ),
-        )),
-    }
-}
-
-/// At most 64 characters of a user value, for messages.
+/// At most 64 characters of a value, for messages.
 fn shorten(value: &str) -> String {
     const LIMIT: usize = 64;
     if value.chars().count() <= LIMIT {
@@ -550,23 +403,113 @@ impl fmt::Debug for Credentials {
     }
 }
 
-impl fmt::Debug for RawSettings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RawSettings")
-            .field("secret_id", &self.secret_id)
-            .field("secret_key", &self.secret_key.as_ref().map(|_| REDACTED))
-            .field("security_token", &self.security_token.as_ref().map(|_| REDACTED))
-            .field("region", &self.region)
-            .field("endpoint", &self.endpoint)
-            .field("signature_method", &self.signature_method)
-            .field("max_retries", &self.max_retries)
-            .field("request_timeout", &self.request_timeout)
-            .field("requests_per_second", &self.requests_per_second)
-            .field("page_concurrency", &self.page_concurrency)
-            .field("api_version", &self.api_version)
-            .finish()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn credentials(id: &str, key: &str, token: Option<&str>) -> Credentials {
+        Credentials {
+            secret_id: id.into(),
+            secret_key: key.into(),
+            security_token: token.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn defaults_per_api_version() {
+        let s = Settings::builder(ApiVersion::V2).build().expect("defaults are valid");
+        assert!(s.credentials().is_none());
+        assert_eq!(s.region(), "ap-guangzhou");
+        assert_eq!(s.endpoint().as_str(), "https://image.api.qcloud.com/v2/index.php");
+        assert_eq!(s.signature_method(), SignatureMethod::HmacSha256);
+        assert_eq!(s.max_retries(), 5);
+        assert_eq!(s.request_timeout(), Duration::from_secs(30));
+        assert_eq!(s.requests_per_second(), 10.0);
+        assert_eq!(s.page_concurrency(), 4);
+        let s = Settings::builder(ApiVersion::V3).build().expect("defaults are valid");
+        assert_eq!(s.endpoint().as_str(), "https://cvm.tencentcloudapi.com/");
+    }
+
+    #[test]
+    fn every_invariant_is_checked_and_reported_at_once() {
+        let errors = Settings::builder(ApiVersion::V2)
+            .credentials(Some(credentials("id with space", "key\n", Some("tok\t"))))
+            .region("Mars")
+            .endpoint("nonsense")
+            .request_timeout(Duration::ZERO)
+            .requests_per_second(f64::NAN)
+            .page_concurrency(0)
+            .build()
+            .expect_err("nothing here is valid");
+        let settings: Vec<Setting> = errors.iter().map(|e| e.setting).collect();
+        use Setting::*;
+        assert_eq!(
+            settings,
+            [
+                SecretId,
+                SecretKey,
+                SecurityToken,
+                Region,
+                Endpoint,
+                RequestTimeout,
+                RequestsPerSecond,
+                PageConcurrency
+            ]
+        );
+        let text = format!("{errors:?}");
+        assert!(!text.contains("id with space") && !text.contains("key\\n"), "{text}");
+    }
+
+    #[test]
+    fn endpoints_need_http_on_loopback_or_https() {
+        for ok in [
+            "https://image.api.qcloud.com/v2/index.php",
+            "http://127.0.0.1:8080/v2/index.php",
+            "http://[::1]:1/",
+            "http://localhost/",
+        ] {
+            assert!(parse_endpoint(ok).is_ok(), "{ok}");
+        }
+        let cases = [
+            ("http://example.com/", EndpointProblem::PlainHttp),
+            ("ftp://example.com/", EndpointProblem::Scheme("ftp".into())),
+            ("https://u:p@example.com/", EndpointProblem::UserInfo),
+            ("https://example.com/?a=b", EndpointProblem::QueryOrFragment),
+            ("https://example.com/#x", EndpointProblem::QueryOrFragment),
+        ];
+        for (text, problem) in cases {
+            assert_eq!(parse_endpoint(text), Err(problem), "{text}");
+        }
+        assert!(matches!(parse_endpoint("nonsense"), Err(EndpointProblem::NotUrl(_))));
+    }
+
+    #[test]
+    fn region_names_have_the_api_shape() {
+        for ok in ["ap-guangzhou", "ap-shanghai-fsi", "gz", "na-siliconvalley"] {
+            assert_eq!(check_region(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", "AP-GUANGZHOU", "ap--x", "ap-", "-ap", "ap guangzhou", &"a".repeat(65)] {
+            assert!(check_region(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn hosts_carry_the_port_only_when_it_is_not_the_default() {
+        let host = |text: &str| host_as_sent(&Url::parse(text).expect("a URL"));
+        assert_eq!(host("https://image.api.qcloud.com/v2/index.php"), "image.api.qcloud.com");
+        assert_eq!(host("https://image.api.qcloud.com:443/v2/index.php"), "image.api.qcloud.com");
+        assert_eq!(host("http://127.0.0.1:8080/v2/index.php"), "127.0.0.1:8080");
+        assert_eq!(host("https://example.com:8443/"), "example.com:8443");
+    }
+
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        let s = Settings::builder(ApiVersion::V2)
+            .credentials(Some(credentials("AKIDvisible", "key-hidden", Some("token-hidden"))))
+            .build()
+            .expect("valid");
+        let text = format!("{s:?}");
+        assert!(text.contains("AKIDvisible"), "{text}");
+        assert!(!text.contains("key-hidden") && !text.contains("token-hidden"), "{text}");
     }
 }
-
-#[cfg(test)]
-mod tests;

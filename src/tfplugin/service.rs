@@ -45,16 +45,7 @@ impl ProviderService {
 
     /// The schema of data source `type_name`, or the diagnostic naming the ones that exist.
     fn data_source(&self, type_name: &str) -> Result<&Schema, Diagnostic> {
-        let known = &self.provider.schema().data_sources;
-        known.get(type_name).ok_or_else(|| {
-            Diagnostic::error(
-                "Unknown data source",
-                format!(
-                    "This provider has no data source named \"{type_name}\". It offers: {}.",
-                    list_or_none(known.keys())
-                ),
-            )
-        })
+        self.provider.data_source_schema(type_name)
     }
 
     /// The error for every resource and ephemeral-resource RPC.

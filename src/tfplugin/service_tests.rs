@@ -93,6 +93,14 @@ impl Provider for Fake {
         Diagnostic::warning("Configured", "for the test").into()
     }
 
+    fn data_source_schema(&self, type_name: &str) -> Result<&Schema, Diagnostic> {
+        self.schema.data_sources.get(type_name).ok_or_else(|| {
+            let known: Vec<&str> = self.schema.data_sources.keys().map(String::as_str).collect();
+            let detail = format!("no \"{type_name}\"; it offers: {}.", known.join(", "));
+            Diagnostic::error("Unknown data source", detail)
+        })
+    }
+
     fn validate_data_source(&self, type_name: &str, config: &Value) -> Diagnostics {
         self.record(type_name, config);
         Diagnostics::new()
@@ -108,14 +116,11 @@ impl Provider for Fake {
         if type_name == "fake_slow" {
             self.read_started.notify_one();
             cancel.cancelled().await;
-            return ReadOutcome {
-                state: None,
-                diagnostics: Diagnostic::error("Interrupted", "stopped").into(),
-            };
+            return ReadOutcome::failed(Diagnostic::error("Interrupted", "stopped"));
         }
         let name = config.get_attr("name").cloned().unwrap_or(Value::Null);
         let state = Value::object([("name", name), ("id", Value::from("id-1"))]);
-        ReadOutcome { state: Some(state.into()), diagnostics: Diagnostics::new() }
+        ReadOutcome { state: Some(state.into()), ..ReadOutcome::default() }
     }
 
     fn call_function(&self, name: &str, arguments: &[Value]) -> Result<Value, FunctionError> {

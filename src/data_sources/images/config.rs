@@ -1,4 +1,5 @@
-//! `qcloud_images` configuration → a validated [`ImagesQuery`], in two stages:
+//! `qcloud_images` configuration → a validated [`Lookup`] (everything one block asks for), in
+//! two stages:
 //! [`RawConfig`] takes each argument out of the config object as unset, unknown or known;
 //! [`CheckedConfig`] parses and checks the known ones, reporting each problem at its attribute
 //! path. Validation (values may be unknown) and reads (everything must be known) share both.
@@ -10,11 +11,12 @@ use regex::Regex;
 use super::schema::attr;
 use crate::cty::{AttributePath, Number, Value};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::qcloud::{ImageQuery, ImageStatus, ImageType};
+use crate::qcloud::{ImageFilter, ImageStatus, ImageType};
 
-/// The query a `qcloud_images` block asks for, fully known and valid.
+/// Everything a `qcloud_images` block asks for, fully known and valid: the server-side filter,
+/// the client-side filters and order, and the output file.
 #[derive(Debug, Clone)]
-pub struct ImagesQuery {
+pub struct Lookup {
     pub image_type: ImageType,
     /// Sorted, without duplicates; empty means every image of the type.
     pub image_ids: Vec<String>,
@@ -30,9 +32,9 @@ pub struct ImagesQuery {
     pub result_output_file: Option<String>,
 }
 
-impl ImagesQuery {
+impl Lookup {
     /// Validates a config object that must be wholly known (a read).
-    pub fn from_config(config: &Value) -> Result<ImagesQuery, Diagnostics> {
+    pub fn from_config(config: &Value) -> Result<Lookup, Diagnostics> {
         let (raw, mut diagnostics) = RawConfig::from_value(config);
         let checked = CheckedConfig::check(raw, &mut diagnostics);
         if diagnostics.has_errors() {
@@ -42,8 +44,8 @@ impl ImagesQuery {
     }
 
     /// The server-side part of the query: what `DescribeImages` is asked for.
-    pub fn api_query(&self) -> ImageQuery {
-        ImageQuery {
+    pub fn filter(&self) -> ImageFilter {
+        ImageFilter {
             image_type: self.image_type,
             image_ids: self.image_ids.clone(),
             status: self.status,
@@ -178,7 +180,7 @@ impl CheckedConfig {
     }
 
     /// The query, when every argument is known and `image_type` is set.
-    pub fn into_query(self) -> Result<ImagesQuery, Diagnostics> {
+    pub fn into_query(self) -> Result<Lookup, Diagnostics> {
         let mut diagnostics = Diagnostics::new();
         let d = &mut diagnostics;
         if matches!(self.image_type, Setting::Unset) {
@@ -194,7 +196,7 @@ impl CheckedConfig {
         let max_results = known(self.max_results, attr::MAX_RESULTS, d);
         let result_output_file = known(self.result_output_file, attr::RESULT_OUTPUT_FILE, d);
         match image_type {
-            Some(image_type) if !diagnostics.has_errors() => Ok(ImagesQuery {
+            Some(image_type) if !diagnostics.has_errors() => Ok(Lookup {
                 image_type,
                 image_ids,
                 status,

@@ -3,21 +3,18 @@
 //!
 //! # Layout
 //! - [`schema`](mod@schema): arguments and attributes with their descriptions.
-//! - [`config`]: config object → validated [`ImagesQuery`], in two stages, offline.
-//! - [`listing`]: the [`ImageSource`] seam and [`SharedListings`] (identical queries share one
-//!   listing).
+//! - [`config`]: config object → validated [`Lookup`], in two stages, offline.
 //! - [`select`]: filters, total order, `max_results`, the `most_recent` pick. Pure.
 //! - [`state`]: selection → state, written to msgpack one image at a time; [`create_time`]:
 //!   the API's time format.
 //! - [`query_id`]: the stable `id`; [`output_file`]: `result_output_file`.
 //! - [`read`](mod@read): the read flow tying them together.
 //!
-//! Must not depend on protobuf, HTTP or the provider module; images come through
-//! [`ImageSource`].
+//! Must not depend on protobuf, HTTP or the provider module; images come through the
+//! [`ReadContext`]'s API.
 
 pub mod config;
 pub mod create_time;
-pub mod listing;
 pub mod output_file;
 pub mod query_id;
 pub mod read;
@@ -28,10 +25,41 @@ pub mod state;
 #[cfg(test)]
 mod test_support;
 
-pub use config::{ImagesQuery, validate};
-pub use listing::{ImageSource, Listing, ListingError, SharedListings};
-pub use read::{ReadContext, ReadResult, read};
-pub use schema::schema;
+use async_trait::async_trait;
+use tokio_util::sync::CancellationToken;
+
+use super::{DataSource, ReadContext, ReadOutcome};
+use crate::cty::Value;
+use crate::diag::Diagnostics;
+use crate::schema::Schema;
+pub use config::{Lookup, validate};
 
 /// The data source's type name in Terraform configurations.
 pub const TYPE_NAME: &str = "qcloud_images";
+
+/// `qcloud_images`.
+pub struct Images;
+
+#[async_trait]
+impl DataSource for Images {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema::schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        config::validate(config)
+    }
+
+    async fn read(
+        &self,
+        config: &Value,
+        context: &ReadContext<'_>,
+        cancel: &CancellationToken,
+    ) -> ReadOutcome {
+        read::read(config, context, cancel).await
+    }
+}

@@ -5,13 +5,13 @@
 
 use sha2::{Digest, Sha256};
 
-use super::config::ImagesQuery;
+use super::config::Lookup;
 
 /// Bumped only if the normalized form ever has to change.
 const FORM: &str = "qcloud_images/1";
 
 /// The hex SHA-256 of the region and the normalized query.
-pub fn query_id(region: &str, query: &ImagesQuery) -> String {
+pub fn query_id(region: &str, query: &Lookup) -> String {
     // A JSON array: unambiguous (strings are escaped) and ordered by construction.
     let normalized = serde_json::json!([
         FORM,
@@ -37,7 +37,7 @@ mod tests {
     use crate::data_sources::images::test_support::{config, strings};
 
     fn id(region: &str, pairs: &[(&str, Value)]) -> String {
-        let query = ImagesQuery::from_config(&config(pairs)).expect("valid config");
+        let query = Lookup::from_config(&config(pairs)).expect("valid config");
         query_id(region, &query)
     }
 
@@ -110,7 +110,7 @@ mod tests {
     #[test]
     fn id_is_pinned() {
         // Golden value: a change here changes every existing data source id.
-        let query = ImagesQuery::from_config(&config(&[public()])).expect("valid");
+        let query = Lookup::from_config(&config(&[public()])).expect("valid");
         // sha256 of ["qcloud_images/1","ap-guangzhou",2,[],0,null,null,false,false,null]
         assert_eq!(
             query_id("ap-guangzhou", &query),

@@ -1,54 +1,39 @@
-//! The read flow: validated query → warnings → listing → selection → output file → state.
+//! The read flow: validated lookup → warnings → listing → selection → output file → state.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use super::config::{ImagesQuery, quoted};
-use super::listing::{ImageSource, ListingError};
+use super::config::{Lookup, quoted};
 use super::output_file::write_images;
 use super::query_id::query_id;
 use super::schema::attr;
 use super::select::select;
-use super::state::{encode_state, image_object, image_type_name, status_name};
+use super::state::{encode_state, image_object};
+use crate::arguments::{SECRET_ID, SECRET_KEY, SECURITY_TOKEN};
 use crate::cty::{AttributePath, Value};
+use crate::data_sources::api_error::describe;
+use crate::data_sources::{ReadContext, ReadOutcome, State};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::qcloud::ImageType;
-
-/// What a read needs besides the config: the configured region, where images come from, and
-/// the home directory that `~` in `result_output_file` stands for.
-pub struct ReadContext<'a> {
-    pub region: &'a str,
-    pub source: &'a dyn ImageSource,
-    pub home: Option<PathBuf>,
-}
-
-/// The result of a read: the state (absent on error) and the diagnostics.
-#[derive(Debug, Clone, Default)]
-pub struct ReadResult {
-    /// The state as msgpack of the data source's type (see [`encode_state`]).
-    pub state: Option<Vec<u8>>,
-    /// How many images the state lists.
-    pub image_count: usize,
-    pub diagnostics: Diagnostics,
-}
+use crate::qcloud::Error;
+use crate::qcloud::images::{ImageType, image_status_name};
 
 /// Reads `qcloud_images` for `config`. `cancel` fires when Terraform asks the provider to stop.
 pub async fn read(
     config: &Value,
     context: &ReadContext<'_>,
     cancel: &CancellationToken,
-) -> ReadResult {
-    let query = match ImagesQuery::from_config(config) {
+) -> ReadOutcome {
+    let query = match Lookup::from_config(config) {
         Ok(query) => query,
-        Err(diagnostics) => return ReadResult { diagnostics, ..ReadResult::default() },
+        Err(diagnostics) => return ReadOutcome::failed(diagnostics),
     };
     let diagnostics = warnings(&query, context.region);
     let listed = if marketplace_unavailable(&query, context.region) {
         Arc::new(Vec::new())
     } else {
-        match context.source.list_images(&query.api_query(), cancel).await {
+        match context.api.describe_images(&query.filter(), cancel).await {
             Ok(listed) => listed,
             Err(error) => return failed(diagnostics, listing_failed(&error, context.region)),
         }
@@ -67,12 +52,13 @@ pub async fn read(
         Ok(state) => state,
         Err(error) => return failed(diagnostics, state_failed(&error)),
     };
-    ReadResult { state: Some(state), image_count: selection.images.len(), diagnostics }
+    let summary = format!("{} image(s)", selection.images.len());
+    ReadOutcome { state: Some(State::Msgpack(state)), diagnostics, summary }
 }
 
-fn failed(mut diagnostics: Diagnostics, error: Diagnostic) -> ReadResult {
+fn failed(mut diagnostics: Diagnostics, error: Diagnostic) -> ReadOutcome {
     diagnostics.push(error);
-    ReadResult { diagnostics, ..ReadResult::default() }
+    ReadOutcome::failed(diagnostics)
 }
 
 /// The state did not fit the schema: a bug, never the user's input.
@@ -87,12 +73,12 @@ fn state_failed(error: &crate::cty::CodecError) -> Diagnostic {
 }
 
 /// Marketplace images are not offered in North America (`na-*` regions).
-fn marketplace_unavailable(query: &ImagesQuery, region: &str) -> bool {
+fn marketplace_unavailable(query: &Lookup, region: &str) -> bool {
     query.image_type == ImageType::Marketplace && region.starts_with("na-")
 }
 
 /// The warnings a query earns before anything is listed.
-fn warnings(query: &ImagesQuery, region: &str) -> Diagnostics {
+fn warnings(query: &Lookup, region: &str) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     if marketplace_unavailable(query, region) {
         diagnostics.push(
@@ -115,7 +101,7 @@ fn warnings(query: &ImagesQuery, region: &str) -> Diagnostics {
                      most_recent = true and no image_ids, a newer image from any of them that \
                      matches the filters would be picked on the next plan, and everything built \
                      from it would follow. Pin image_ids to the images you trust.",
-                    image_type_name(i64::from(query.image_type.code()))
+                    query.image_type.name()
                 ),
             )
             .at(AttributePath::attr(attr::MOST_RECENT)),
@@ -124,33 +110,42 @@ fn warnings(query: &ImagesQuery, region: &str) -> Diagnostics {
     diagnostics
 }
 
-fn listing_failed(error: &ListingError, region: &str) -> Diagnostic {
+fn listing_failed(error: &Error, region: &str) -> Diagnostic {
     match error {
-        ListingError::Cancelled => Diagnostic::error(
+        Error::Cancelled => Diagnostic::error(
             "Image listing cancelled",
             "Terraform asked the provider to stop (for example after Ctrl-C) before \
              DescribeImages finished, so nothing was read.",
         ),
-        ListingError::MissingCredentials => Diagnostic::error(
+        Error::MissingCredentials => Diagnostic::error(
             "Missing Tencent Cloud credentials",
-            "Listing images needs API credentials. Set secret_id and secret_key in the \
-             provider \"qcloud\" block, or the environment variables QCLOUD_SECRET_ID and \
-             QCLOUD_SECRET_KEY (TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are read \
-             too). Temporary credentials also need security_token or QCLOUD_SECURITY_TOKEN.",
+            format!(
+                "Listing images needs API credentials. Set {} and {} in the provider \"qcloud\" \
+                 block, or the environment variables {} and {} ({} and {} are read too). \
+                 Temporary credentials also need {} or {}.",
+                SECRET_ID.name,
+                SECRET_KEY.name,
+                SECRET_ID.env[0],
+                SECRET_KEY.env[0],
+                SECRET_ID.env[1],
+                SECRET_KEY.env[1],
+                SECURITY_TOKEN.name,
+                SECURITY_TOKEN.main_env()
+            ),
         ),
-        ListingError::Api(text) => Diagnostic::error(
+        error => Diagnostic::error(
             "Could not list images",
-            format!("DescribeImages failed in region {region}: {text}"),
+            format!("DescribeImages failed in region {region}: {}", describe(error)),
         ),
     }
 }
 
 /// The `most_recent` error: every effective criterion, and what the API returned.
-fn no_match(query: &ImagesQuery, region: &str, listed: usize) -> Diagnostic {
+fn no_match(query: &Lookup, region: &str, listed: usize) -> Diagnostic {
     let quoted = |text: Option<&str>| text.map_or("not set".to_string(), quoted);
     let code = query.image_type.code();
     let status = query.status.map_or("any".to_string(), |s| {
-        format!("{} ({})", status_name(i64::from(s.code())), s.code())
+        format!("{} ({})", image_status_name(i64::from(s.code())), s.code())
     });
     let ids = if query.image_ids.is_empty() { "any".into() } else { query.image_ids.join(", ") };
     let api = if marketplace_unavailable(query, region) {
@@ -170,7 +165,7 @@ fn no_match(query: &ImagesQuery, region: &str, listed: usize) -> Diagnostic {
              \x20 os_name:    {}\n\
              {api}\n\
              Loosen the criteria, or set most_recent = false to accept an empty result.",
-            image_type_name(i64::from(code)),
+            query.image_type.name(),
             quoted(query.name_regex.as_ref().map(regex::Regex::as_str)),
             quoted(query.os_name.as_deref()),
         ),

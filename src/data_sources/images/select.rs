@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 
 use time::OffsetDateTime;
 
-use super::config::ImagesQuery;
+use super::config::Lookup;
 use super::create_time;
 use crate::qcloud::Image;
 
@@ -23,7 +23,7 @@ pub struct Selection<'a> {
 }
 
 /// Filters, orders and cuts `listed` as `query` asks.
-pub fn select<'a>(listed: &'a [Image], query: &ImagesQuery) -> Selection<'a> {
+pub fn select<'a>(listed: &'a [Image], query: &Lookup) -> Selection<'a> {
     let mut matching: Vec<(Option<OffsetDateTime>, &Image)> = listed
         .iter()
         .filter(|image| matches(image, query))
@@ -43,7 +43,7 @@ pub fn select<'a>(listed: &'a [Image], query: &ImagesQuery) -> Selection<'a> {
 }
 
 /// True when `image` passes the client-side filters (`name_regex`, `os_name`).
-pub fn matches(image: &Image, query: &ImagesQuery) -> bool {
+pub fn matches(image: &Image, query: &Lookup) -> bool {
     let name_ok = query
         .name_regex
         .as_ref()

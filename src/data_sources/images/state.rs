@@ -10,7 +10,8 @@ use super::create_time;
 use super::schema::{SELECTED_FIELDS, attr, schema};
 use super::select::Selection;
 use crate::cty::{CodecError, Fields, Number, Part, Value, encode_object_parts};
-use crate::qcloud::{Image, ImageStatus, ImageType};
+use crate::qcloud::Image;
+use crate::qcloud::images::{image_status_name, image_type_name};
 
 /// The state for `config` (already validated and wholly known) with the read's results, as
 /// msgpack of the data source's type. A state must be wholly known: an unknown value in
@@ -79,31 +80,8 @@ fn image_fields(image: &Image) -> Fields<'static> {
         (attr::IS_SUPPORT_CLOUDINIT, image.is_support_cloudinit.map_or(Value::Null, Value::Bool)),
         (attr::OS_NAME, Value::opt_string(image.os_name.as_deref())),
         (attr::PLATFORM, Value::opt_string(image.platform.as_deref())),
-        (attr::STATUS, Value::opt_string(image.status.map(status_name))),
+        (attr::STATUS, Value::opt_string(image.status.map(image_status_name))),
     ]
-}
-
-/// `private`, `public`, `marketplace`, `shared`, or the code itself when it is none of them.
-pub fn image_type_name(code: i64) -> String {
-    match ImageType::from_code(code) {
-        Some(ImageType::Private) => "private".into(),
-        Some(ImageType::Public) => "public".into(),
-        Some(ImageType::Marketplace) => "marketplace".into(),
-        Some(ImageType::Shared) => "shared".into(),
-        None => code.to_string(),
-    }
-}
-
-/// `creating`, `normal`, `in_use`, `syncing`, `copying`, or the code itself.
-pub fn status_name(code: i64) -> String {
-    match ImageStatus::from_code(code) {
-        Some(ImageStatus::Creating) => "creating".into(),
-        Some(ImageStatus::Normal) => "normal".into(),
-        Some(ImageStatus::InUse) => "in_use".into(),
-        Some(ImageStatus::Syncing) => "syncing".into(),
-        Some(ImageStatus::Copying) => "copying".into(),
-        None => code.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -6,32 +6,29 @@ use futures_util::future::join_all;
 use tokio::sync::watch;
 
 use super::*;
-use crate::data_sources::images::schema::attr;
-use crate::diag::Severity;
-use crate::qcloud::{Credentials, Image, SignatureMethod};
+use crate::data_sources::State;
+use crate::data_sources::images::{self, schema::attr};
+use crate::qcloud::{Credentials, Image};
 
-/// Settings as the API client would resolve them (region from the block, else the env).
+/// Settings as the real rules would resolve them (region from the block, else the env), with
+/// a fixed key and endpoint.
 fn settings(raw: &RawSettings, env: &dyn Fn(&str) -> Option<String>) -> Settings {
     let credentials = raw
         .secret_id
         .clone()
         .or_else(|| env("QCLOUD_SECRET_ID"))
         .map(|secret_id| Credentials { secret_id, secret_key: "k".into(), security_token: None });
-    Settings {
-        credentials,
-        region: raw
-            .region
-            .clone()
-            .or_else(|| env("QCLOUD_REGION"))
-            .unwrap_or("ap-guangzhou".into()),
-        endpoint: "http://127.0.0.1:9/v2/index.php".into(),
-        signature_method: SignatureMethod::HmacSha256,
-        max_retries: 0,
-        request_timeout: Duration::from_secs(1),
-        requests_per_second: 10.0,
-        page_concurrency: 1,
-        api_version: crate::qcloud::ApiVersion::V2,
-    }
+    let region =
+        raw.region.clone().or_else(|| env("QCLOUD_REGION")).unwrap_or("ap-guangzhou".into());
+    Settings::builder(ApiVersion::V2)
+        .credentials(credentials)
+        .region(region)
+        .endpoint("http://127.0.0.1:9/v2/index.php")
+        .max_retries(0)
+        .request_timeout(Duration::from_secs(1))
+        .page_concurrency(1)
+        .build()
+        .expect("test settings are valid")
 }
 
 /// A fake image API behind the provider, counting listings; reads may be held at a gate.
@@ -42,12 +39,12 @@ struct Fake {
 }
 
 #[async_trait]
-impl ImageSource for Fake {
-    async fn list_images(
+impl Api for Fake {
+    async fn describe_images(
         &self,
-        _query: &crate::qcloud::ImageQuery,
+        _filter: &crate::qcloud::ImageFilter,
         _cancel: &CancellationToken,
-    ) -> images::Listing {
+    ) -> Result<Arc<Vec<Image>>, crate::qcloud::Error> {
         *self.calls.lock().expect("test lock") += 1;
         if let Some(gate) = &self.gate {
             let mut gate = gate.clone();
@@ -74,12 +71,12 @@ fn provider(fake: Arc<Fake>, env: &[(&str, &str)], failures: Vec<SettingError>) 
         resolve: Arc::new(move |raw, env| {
             if failures.is_empty() { Ok(settings(&raw, env)) } else { Err(failures.clone()) }
         }),
-        connect: Arc::new(move |_| Ok(connect_fake.clone() as Arc<dyn ImageSource>)),
+        connect: Arc::new(move |_| Ok(connect_fake.clone() as Arc<dyn Api>)),
     })
 }
 
 fn block(pairs: &[(&str, Value)]) -> Value {
-    let names = block::schema().block.attributes.into_iter().map(|a| a.name);
+    let names = crate::provider::block::schema().block.attributes.into_iter().map(|a| a.name);
     let mut attributes: BTreeMap<String, Value> = names.map(|n| (n, Value::Null)).collect();
     for (name, value) in pairs {
         attributes.insert(name.to_string(), value.clone());
@@ -88,7 +85,7 @@ fn block(pairs: &[(&str, Value)]) -> Value {
 }
 
 fn images_config(pairs: &[(&str, Value)]) -> Value {
-    let names = images::schema().block.attributes.into_iter().map(|a| a.name);
+    let names = images::schema::schema().block.attributes.into_iter().map(|a| a.name);
     let mut attributes: BTreeMap<String, Value> = names.map(|n| (n, Value::Null)).collect();
     attributes.insert(attr::IMAGE_TYPE.into(), "public".into());
     for (name, value) in pairs {
@@ -110,7 +107,7 @@ fn state_value(state: Option<State>) -> Value {
     match state.expect("state") {
         State::Value(value) => value,
         State::Msgpack(bytes) => {
-            let ty = images::schema().block.value_type();
+            let ty = images::schema::schema().block.value_type();
             crate::cty::decode_msgpack(&bytes, &ty).expect("the state decodes")
         }
     }

@@ -1,22 +1,33 @@
-//! API 3.0 `DescribeImages` (CVM, Version `2017-03-12`): the JSON request with its `X-TC-*`
-//! headers and TC3 `Authorization`, and the parsing of the `{"Response":{...}}` answer into
-//! the same [`Page`](super::response::Page) and [`Image`](super::Image) as API 2.0.
+//! API 3.0, the protocol: JSON POSTs with `X-TC-*` headers, the TC3-HMAC-SHA256
+//! `Authorization`, and the `{"Response":{...}}` envelope. Knows no action: actions hand in a
+//! [`Call`].
 //!
-//! Paging, retries, rate limiting and cancellation are not here: the client shares them
-//! between both versions. Must not depend on the HTTP transport or on Terraform types.
+//! - [`tc3`]: the pure signer, stage by stage.
+//! - [`request`]: a call → headers, body and signature.
+//! - [`envelope`]: an answer → its `Response` object, or the API's error.
+//!
+//! Must not depend on the HTTP transport or on Terraform types.
 
-pub mod names;
+pub mod envelope;
 pub mod request;
-pub mod response;
+pub mod tc3;
 
-pub use request::{SignedRequest3, build_request};
-pub use response::parse_describe_images;
+pub use request::SignedRequest;
 
-/// The service name in the credential scope.
-pub const SERVICE: &str = "cvm";
-/// `X-TC-Version`.
-pub const VERSION: &str = "2017-03-12";
-/// `X-TC-Action`.
-pub const ACTION: &str = "DescribeImages";
 /// The `Content-Type` of every request (signed).
 pub const CONTENT_TYPE: &str = "application/json; charset=utf-8";
+/// The HTTP method of every request.
+pub const METHOD: &str = "POST";
+
+/// An API 3.0 call: which service and version it goes to, the action and its JSON body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    /// The service in the credential scope, e.g. `cvm`.
+    pub service: &'static str,
+    /// `X-TC-Version`, e.g. `2017-03-12`.
+    pub version: &'static str,
+    /// `X-TC-Action`.
+    pub action: &'static str,
+    /// The JSON body, exactly as sent and signed.
+    pub body: String,
+}

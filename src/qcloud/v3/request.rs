@@ -1,46 +1,34 @@
-//! Building one signed API 3.0 `DescribeImages` request: a pure function of the target, the
-//! page asked for and the timestamp.
-//!
-//! `ImageIds` may not be combined with `Filters`: a page with ids sends only the ids, and the
-//! type and status are then applied on the client ([`keeps`]). So is `copying`, which has no
-//! 3.0 `image-state` name.
+//! One signed API 3.0 request: a pure function of the target, the call and the timestamp.
 //!
 //! Must not depend on the HTTP transport (no I/O, no clock here).
 
 use std::fmt;
 
 use reqwest::Url;
-use serde::Serialize;
 
-use super::names::{image_state_filter, image_type_name};
-use super::{ACTION, CONTENT_TYPE, SERVICE, VERSION};
-use crate::qcloud::request::{PageRequest, Target, host_as_sent};
-use crate::qcloud::tc3::{
-    CanonicalRequest, CredentialScope, StringToSign, authorization, signature,
-};
-use crate::qcloud::{Image, ImageQuery};
-
-/// The HTTP method of every 3.0 request.
-pub const METHOD: &str = "POST";
+use super::tc3::{CanonicalRequest, CredentialScope, StringToSign, authorization, signature};
+use super::{CONTENT_TYPE, Call, METHOD};
+use crate::qcloud::call::Target;
+use crate::qcloud::settings::host_as_sent;
 
 /// A request ready to send: URL, headers (in sending order) and JSON body.
 ///
 /// `Debug` shows neither the token nor the `Authorization` header.
 #[derive(Clone)]
-pub struct SignedRequest3 {
+pub struct SignedRequest {
     pub url: Url,
     pub headers: Vec<(&'static str, String)>,
     pub body: String,
 }
 
-impl SignedRequest3 {
+impl SignedRequest {
     /// The value of header `name` (exact, case-sensitive name as built).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
     }
 }
 
-impl fmt::Debug for SignedRequest3 {
+impl fmt::Debug for SignedRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shown: Vec<(&str, &str)> = self
             .headers
@@ -50,7 +38,7 @@ impl fmt::Debug for SignedRequest3 {
                 _ => (*name, value.as_str()),
             })
             .collect();
-        f.debug_struct("SignedRequest3")
+        f.debug_struct("SignedRequest")
             .field("endpoint", &format_args!("{}", host_as_sent(&self.url)))
             .field("headers", &shown)
             .field("body", &self.body)
@@ -58,69 +46,25 @@ impl fmt::Debug for SignedRequest3 {
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct Body<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    image_ids: Option<&'a [String]>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    filters: Vec<Filter>,
-    offset: u64,
-    limit: u32,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct Filter {
-    name: &'static str,
-    values: Vec<&'static str>,
-}
-
-/// The JSON body of a page: `ImageIds` when the page has ids, else the `image-type` filter and
-/// the `image-state` filter when the API can apply it; then `Offset` and `Limit`.
-pub fn body_json(page: &PageRequest<'_>) -> String {
-    let by_ids = !page.image_ids.is_empty();
-    let mut filters = Vec::new();
-    if !by_ids {
-        filters.push(Filter { name: "image-type", values: vec![image_type_name(page.image_type)] });
-        if let Some(state) = page.status.and_then(image_state_filter) {
-            filters.push(Filter { name: "image-state", values: vec![state] });
-        }
-    }
-    let body = Body {
-        image_ids: by_ids.then_some(page.image_ids),
-        filters,
-        offset: page.offset,
-        limit: page.limit,
-    };
-    serde_json::to_string(&body).expect("a body of strings and integers always serializes")
-}
-
-/// Builds the whole request of one attempt sent at `timestamp` (unix seconds).
-pub fn build_request(
-    target: &Target<'_>,
-    page: &PageRequest<'_>,
-    timestamp: i64,
-) -> SignedRequest3 {
-    let body = body_json(page);
+/// The whole request of one attempt of `call`, sent at `timestamp` (unix seconds).
+pub fn build(target: &Target<'_>, call: &Call, timestamp: i64) -> SignedRequest {
     let host = host_as_sent(target.endpoint);
-    let path = target.endpoint.path();
     let canonical = CanonicalRequest::new(
         METHOD,
-        path,
+        target.endpoint.path(),
         "",
         &[("content-type", CONTENT_TYPE), ("host", &host)],
-        body.as_bytes(),
+        call.body.as_bytes(),
     );
-    let scope = CredentialScope::new(timestamp, SERVICE);
+    let scope = CredentialScope::new(timestamp, call.service);
     let text = StringToSign::new(timestamp, &scope, &canonical);
     let credentials = target.credentials;
     let signature = signature(&credentials.secret_key, &scope, &text);
     let mut headers = vec![
         ("Content-Type", CONTENT_TYPE.to_string()),
         ("Host", host),
-        ("X-TC-Action", ACTION.to_string()),
-        ("X-TC-Version", VERSION.to_string()),
+        ("X-TC-Action", call.action.to_string()),
+        ("X-TC-Version", call.version.to_string()),
         ("X-TC-Region", target.region.to_string()),
         ("X-TC-Timestamp", timestamp.to_string()),
     ];
@@ -130,22 +74,87 @@ pub fn build_request(
     let auth =
         authorization(&credentials.secret_id, &scope, &canonical.signed_headers(), &signature);
     headers.push(("Authorization", auth));
-    SignedRequest3 { url: target.endpoint.clone(), headers, body }
-}
-
-/// Whether a listed image satisfies the parts of `query` the API could not apply: type and
-/// status when the query has ids, and a `copying` status always.
-pub fn keeps(query: &ImageQuery, image: &Image) -> bool {
-    let by_ids = !query.image_ids.is_empty();
-    let type_ok = !by_ids || image.image_type == Some(i64::from(query.image_type.code()));
-    let status_ok = match query.status {
-        Some(status) if by_ids || image_state_filter(status).is_none() => {
-            image.status == Some(i64::from(status.code()))
-        }
-        _ => true,
-    };
-    type_ok && status_ok
+    SignedRequest { url: target.endpoint.clone(), headers, body: call.body.clone() }
 }
 
 #[cfg(test)]
-mod tests;
+mod tests {
+    use super::*;
+    use crate::qcloud::{Credentials, SignatureMethod};
+
+    fn credentials(token: Option<&str>) -> Credentials {
+        Credentials {
+            secret_id: "AKIDexample".into(),
+            secret_key: "key-example".into(),
+            security_token: token.map(Into::into),
+        }
+    }
+
+    fn call() -> Call {
+        Call {
+            service: "cvm",
+            version: "2017-03-12",
+            action: "DescribeImages",
+            body: r#"{"Offset":0,"Limit":100}"#.into(),
+        }
+    }
+
+    #[test]
+    fn request_carries_tc_headers_and_a_verifiable_signature() {
+        let endpoint = Url::parse("http://127.0.0.1:8080/").unwrap();
+        let creds = credentials(Some("token-secret"));
+        let target = Target {
+            endpoint: &endpoint,
+            region: "ap-guangzhou",
+            credentials: &creds,
+            signature_method: SignatureMethod::HmacSha256,
+        };
+        let request = build(&target, &call(), 1_700_000_000);
+        assert_eq!(request.header("Content-Type"), Some(CONTENT_TYPE));
+        assert_eq!(request.header("X-TC-Action"), Some("DescribeImages"));
+        assert_eq!(request.header("X-TC-Version"), Some("2017-03-12"));
+        assert_eq!(request.header("X-TC-Region"), Some("ap-guangzhou"));
+        assert_eq!(request.header("X-TC-Timestamp"), Some("1700000000"));
+        assert_eq!(request.header("X-TC-Token"), Some("token-secret"));
+        assert_eq!(request.header("Host"), Some("127.0.0.1:8080"));
+        assert_eq!(request.body, call().body);
+        let canonical = CanonicalRequest::new(
+            "POST",
+            "/",
+            "",
+            &[("content-type", CONTENT_TYPE), ("host", "127.0.0.1:8080")],
+            request.body.as_bytes(),
+        );
+        let scope = CredentialScope::new(1_700_000_000, "cvm");
+        assert_eq!(scope.to_string(), "2023-11-14/cvm/tc3_request");
+        let expected =
+            signature("key-example", &scope, &StringToSign::new(1_700_000_000, &scope, &canonical));
+        assert_eq!(
+            request.header("Authorization"),
+            Some(
+                format!(
+                    "TC3-HMAC-SHA256 Credential=AKIDexample/2023-11-14/cvm/tc3_request, \
+                     SignedHeaders=content-type;host, Signature={expected}"
+                )
+                .as_str()
+            )
+        );
+        let debug = format!("{request:?}");
+        assert!(!debug.contains("token-secret") && !debug.contains(&expected), "{debug}");
+    }
+
+    #[test]
+    fn no_token_header_without_a_token() {
+        let endpoint = Url::parse("https://cvm.tencentcloudapi.com").unwrap();
+        let creds = credentials(None);
+        let target = Target {
+            endpoint: &endpoint,
+            region: "ap-guangzhou",
+            credentials: &creds,
+            signature_method: SignatureMethod::HmacSha256,
+        };
+        let request = build(&target, &call(), 1_700_000_000);
+        assert_eq!(request.header("X-TC-Token"), None);
+        assert_eq!(request.header("Host"), Some("cvm.tencentcloudapi.com"));
+    }
+}

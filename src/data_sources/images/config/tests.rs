@@ -89,7 +89,7 @@ fn each_problem_is_reported_at_its_attribute_path() {
         }
         // The read runs the same checks and refuses the same configs.
         if !want_paths.is_empty() {
-            let read = ImagesQuery::from_config(&config).expect_err("read refuses it");
+            let read = Lookup::from_config(&config).expect_err("read refuses it");
             assert_eq!(paths(&read), want_paths, "{name} = {value:?} at read");
         }
     }
@@ -148,18 +148,18 @@ fn read_refuses_unknown_values_at_their_path() {
         (attr::MAX_RESULTS, Value::Unknown),
     ];
     for (name, value) in cases {
-        let diagnostics = ImagesQuery::from_config(&public(&[(name, value)])).unwrap_err();
+        let diagnostics = Lookup::from_config(&public(&[(name, value)])).unwrap_err();
         assert_eq!(paths(&diagnostics), [name]);
         assert!(diagnostics.0[0].summary.contains("not known"));
     }
     let diagnostics =
-        ImagesQuery::from_config(&config(&[(attr::IMAGE_TYPE, Value::Unknown)])).unwrap_err();
+        Lookup::from_config(&config(&[(attr::IMAGE_TYPE, Value::Unknown)])).unwrap_err();
     assert_eq!(paths(&diagnostics), ["image_type"]);
 }
 
 #[test]
 fn read_requires_image_type() {
-    let diagnostics = ImagesQuery::from_config(&config(&[])).unwrap_err();
+    let diagnostics = Lookup::from_config(&config(&[])).unwrap_err();
     assert_eq!(paths(&diagnostics), ["image_type"]);
     assert!(diagnostics.0[0].detail.contains("required"));
 }
@@ -177,7 +177,7 @@ fn read_builds_the_normalized_query() {
         (attr::MAX_RESULTS, Value::Number(Number::Float(3.0))),
         (attr::RESULT_OUTPUT_FILE, "~/images.json".into()),
     ]);
-    let query = ImagesQuery::from_config(&config).expect("valid");
+    let query = Lookup::from_config(&config).expect("valid");
     assert_eq!(query.image_type, ImageType::Shared);
     assert_eq!(query.image_ids, ["img-aaaaaaaa", "img-bbbbbbbb"]);
     assert_eq!(query.status, Some(ImageStatus::InUse));
@@ -187,8 +187,8 @@ fn read_builds_the_normalized_query() {
     assert_eq!(query.max_results, Some(3));
     assert_eq!(query.result_output_file.as_deref(), Some("~/images.json"));
     assert_eq!(
-        query.api_query(),
-        ImageQuery {
+        query.filter(),
+        ImageFilter {
             image_type: ImageType::Shared,
             image_ids: vec!["img-aaaaaaaa".into(), "img-bbbbbbbb".into()],
             status: Some(ImageStatus::InUse),
@@ -198,7 +198,7 @@ fn read_builds_the_normalized_query() {
 
 #[test]
 fn defaults_when_optional_arguments_are_unset() {
-    let query = ImagesQuery::from_config(&public(&[(attr::STATUS, "0".into())])).expect("valid");
+    let query = Lookup::from_config(&public(&[(attr::STATUS, "0".into())])).expect("valid");
     assert_eq!(query.image_type, ImageType::Public);
     assert!(query.image_ids.is_empty());
     assert_eq!(query.status, None);

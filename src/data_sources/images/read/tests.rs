@@ -2,13 +2,11 @@ use futures_util::future::join_all;
 use tokio::sync::watch;
 
 use super::*;
-use crate::data_sources::images::listing::SharedListings;
 use crate::data_sources::images::schema::schema;
-use crate::data_sources::images::test_support::{
-    CountingSource, FakeSource, config, image, strings,
-};
+use crate::data_sources::images::test_support::{FakeApi, config, image, strings};
 use crate::diag::Severity;
-use crate::qcloud::Image;
+use crate::qcloud::fake::CountingApi;
+use crate::qcloud::{Api, ApiVersion, Image, SharedApi};
 
 const REGION: &str = "ap-guangzhou";
 
@@ -27,14 +25,17 @@ fn catalog() -> Vec<Image> {
     ]
 }
 
-async fn read_with(source: &dyn ImageSource, region: &str, pairs: &[(&str, Value)]) -> ReadResult {
-    let context = ReadContext { region, source, home: None };
-    read(&config(pairs), &context, &CancellationToken::new()).await
+fn context<'a>(api: &'a dyn Api, region: &'a str) -> ReadContext<'a> {
+    ReadContext { api, region, api_version: ApiVersion::V2, home: None }
+}
+
+async fn read_with(api: &dyn Api, region: &str, pairs: &[(&str, Value)]) -> ReadOutcome {
+    read(&config(pairs), &context(api, region), &CancellationToken::new()).await
 }
 
 /// The state a read encoded, decoded again; panics when the read failed.
-fn decoded(state: Option<Vec<u8>>) -> Value {
-    let bytes = state.expect("state");
+fn decoded(state: Option<State>) -> Value {
+    let Some(State::Msgpack(bytes)) = state else { panic!("a msgpack state: {state:?}") };
     crate::cty::decode_msgpack(&bytes, &schema().block.value_type()).expect("the state decodes")
 }
 
@@ -53,7 +54,7 @@ fn located(diagnostics: &Diagnostics) -> Vec<(Severity, Option<String>)> {
 
 #[tokio::test]
 async fn reads_lists_filters_and_orders() {
-    let fake = FakeSource::new(catalog());
+    let fake = FakeApi::new(catalog());
     let result = read_with(
         &fake,
         REGION,
@@ -66,15 +67,15 @@ async fn reads_lists_filters_and_orders() {
     assert_eq!(state.get_attr(attr::TOTAL_COUNT), Some(&2.into()));
     assert!(state.is_wholly_known());
     assert_eq!(fake.calls(), 1);
-    assert_eq!(fake.queries()[0].image_type, ImageType::Public);
+    assert_eq!(fake.filters()[0].image_type, ImageType::Public);
 }
 
 #[tokio::test]
 async fn twenty_concurrent_identical_reads_make_one_listing() {
     let (entered, gate) = watch::channel(0);
-    let fake = Arc::new(FakeSource::new(catalog()).gated(gate, 20));
-    let shared = CountingSource { inner: SharedListings::new(fake.clone()), entered };
-    let context = ReadContext { region: REGION, source: &shared, home: None };
+    let fake = Arc::new(FakeApi::new(catalog()).gated(gate, 20));
+    let shared = CountingApi { inner: SharedApi::new(fake.clone()), entered };
+    let context = context(&shared, REGION);
     let cancel = CancellationToken::new();
     let configs: Vec<Value> = (0..20)
         .map(|i| {
@@ -98,7 +99,7 @@ async fn twenty_concurrent_identical_reads_make_one_listing() {
 #[tokio::test]
 async fn marketplace_in_north_america_warns_and_lists_nothing_without_a_call() {
     for region in ["na-siliconvalley", "na-ashburn", "na-toronto"] {
-        let fake = FakeSource::new(catalog());
+        let fake = FakeApi::new(catalog());
         let result = read_with(&fake, region, &[(attr::IMAGE_TYPE, "marketplace".into())]).await;
         assert_eq!(fake.calls(), 0, "{region}");
         assert_eq!(located(&result.diagnostics), [(Severity::Warning, Some("image_type".into()))]);
@@ -107,7 +108,7 @@ async fn marketplace_in_north_america_warns_and_lists_nothing_without_a_call() {
         assert_eq!(state.get_attr(attr::IMAGES), Some(&Value::List(Vec::new())));
         assert_eq!(state.get_attr(attr::TOTAL_COUNT), Some(&0.into()));
     }
-    let fake = FakeSource::new(catalog());
+    let fake = FakeApi::new(catalog());
     let result = read_with(&fake, "ap-singapore", &[(attr::IMAGE_TYPE, "3".into())]).await;
     assert_eq!((fake.calls(), result.diagnostics.is_empty()), (1, true));
     assert_eq!(ids(&decoded(result.state)), ["img-eeeeeeee"]);
@@ -115,7 +116,7 @@ async fn marketplace_in_north_america_warns_and_lists_nothing_without_a_call() {
 
 #[tokio::test]
 async fn marketplace_in_north_america_with_most_recent_fails_without_a_call() {
-    let fake = FakeSource::new(catalog());
+    let fake = FakeApi::new(catalog());
     let pairs = [
         (attr::IMAGE_TYPE, "marketplace".into()),
         (attr::IMAGE_IDS, strings(&["img-eeeeeeee"])),
@@ -139,7 +140,7 @@ async fn most_recent_over_images_others_publish_warns_unless_ids_are_pinned() {
         ("private", None, false),
     ];
     for (image_type, pinned, warns) in cases {
-        let fake = FakeSource::new(catalog());
+        let fake = FakeApi::new(catalog());
         let mut pairs =
             vec![(attr::IMAGE_TYPE, image_type.into()), (attr::MOST_RECENT, true.into())];
         if let Some(id) = pinned {
@@ -161,7 +162,7 @@ async fn most_recent_over_images_others_publish_warns_unless_ids_are_pinned() {
 
 #[tokio::test]
 async fn most_recent_fills_the_top_level_attributes_whatever_the_order() {
-    let fake = FakeSource::new(catalog());
+    let fake = FakeApi::new(catalog());
     let pairs = [
         (attr::IMAGE_TYPE, "public".into()),
         (attr::MOST_RECENT, true.into()),
@@ -176,7 +177,7 @@ async fn most_recent_fills_the_top_level_attributes_whatever_the_order() {
 
 #[tokio::test]
 async fn most_recent_with_no_match_lists_the_criteria() {
-    let fake = FakeSource::new(catalog());
+    let fake = FakeApi::new(catalog());
     let pairs = [
         (attr::IMAGE_TYPE, "Public".into()),
         (attr::STATUS, "normal".into()),
@@ -214,21 +215,27 @@ async fn most_recent_with_no_match_lists_the_criteria() {
 
 #[tokio::test]
 async fn listing_errors_become_diagnostics() {
+    let refused = Error::Api(crate::qcloud::ApiError {
+        code: crate::qcloud::ApiCode::Numeric(4100),
+        code_desc: None,
+        message: "authentication failed".into(),
+        request_id: None,
+    });
     let cases = [
-        (ListingError::Cancelled, "cancelled", vec![]),
+        (Error::Cancelled, "cancelled", vec![]),
         (
-            ListingError::MissingCredentials,
+            Error::MissingCredentials,
             "credentials",
             vec!["secret_id", "secret_key", "QCLOUD_SECRET_ID", "QCLOUD_SECRET_KEY"],
         ),
         (
-            ListingError::Api("code 4100: authentication failed; check secret_id".into()),
+            refused,
             "Could not list images",
-            vec!["code 4100: authentication failed", "ap-guangzhou"],
+            vec!["code 4100: authentication failed", "Check secret_id", "ap-guangzhou"],
         ),
     ];
     for (error, summary, details) in cases {
-        let fake = FakeSource::new(catalog()).failing_first(vec![error.clone()]);
+        let fake = FakeApi::new(catalog()).failing_first(vec![error.clone()]);
         let result = read_with(&fake, REGION, &[(attr::IMAGE_TYPE, "public".into())]).await;
         assert!(result.state.is_none());
         assert_eq!(located(&result.diagnostics), [(Severity::Error, None)], "{error:?}");
@@ -243,8 +250,8 @@ async fn listing_errors_become_diagnostics() {
 #[tokio::test]
 async fn a_cancelled_read_reports_cancelled() {
     let (_open, gate) = watch::channel(0);
-    let fake = FakeSource::new(catalog()).gated(gate, 1);
-    let context = ReadContext { region: REGION, source: &fake, home: None };
+    let fake = FakeApi::new(catalog()).gated(gate, 1);
+    let context = context(&fake, REGION);
     let cancel = CancellationToken::new();
     cancel.cancel();
     let result = read(&config(&[(attr::IMAGE_TYPE, "public".into())]), &context, &cancel).await;
@@ -254,7 +261,7 @@ async fn a_cancelled_read_reports_cancelled() {
 
 #[tokio::test]
 async fn an_invalid_config_is_refused_before_any_listing() {
-    let fake = FakeSource::new(catalog());
+    let fake = FakeApi::new(catalog());
     let pairs = [
         (attr::IMAGE_TYPE, "public".into()),
         (attr::NAME_REGEX, "(".into()),
@@ -270,9 +277,9 @@ async fn an_invalid_config_is_refused_before_any_listing() {
 #[tokio::test]
 async fn id_depends_on_the_query_not_on_the_results() {
     let pairs = [(attr::IMAGE_TYPE, "public".into()), (attr::NAME_REGEX, "^web".into())];
-    let many = FakeSource::new(catalog());
-    let none = FakeSource::new(Vec::new());
-    let id = |result: ReadResult| {
+    let many = FakeApi::new(catalog());
+    let none = FakeApi::new(Vec::new());
+    let id = |result: ReadOutcome| {
         result.state.map(|s| decoded(Some(s))).and_then(|s| s.get_attr(attr::ID).cloned())
     };
     let first = id(read_with(&many, REGION, &pairs).await);
@@ -284,8 +291,8 @@ async fn id_depends_on_the_query_not_on_the_results() {
 #[tokio::test]
 async fn result_output_file_holds_the_images_of_the_state() {
     let home = tempfile::tempdir().expect("temp dir");
-    let fake = FakeSource::new(catalog());
-    let context = ReadContext { region: REGION, source: &fake, home: Some(home.path().into()) };
+    let fake = FakeApi::new(catalog());
+    let context = ReadContext { home: Some(home.path().into()), ..context(&fake, REGION) };
     let config = config(&[
         (attr::IMAGE_TYPE, "public".into()),
         (attr::MAX_RESULTS, 2.into()),
@@ -307,7 +314,7 @@ async fn unwritable_result_output_file_is_an_error_at_its_path() {
     let blocker = dir.path().join("file");
     std::fs::write(&blocker, "x").expect("write");
     let target = blocker.join("images.json");
-    let fake = FakeSource::new(catalog());
+    let fake = FakeApi::new(catalog());
     let pairs = [
         (attr::IMAGE_TYPE, "public".into()),
         (attr::RESULT_OUTPUT_FILE, target.to_string_lossy().into_owned().into()),

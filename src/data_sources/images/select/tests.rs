@@ -4,8 +4,8 @@ use super::*;
 use crate::data_sources::images::test_support::image;
 use crate::qcloud::ImageType;
 
-fn query() -> ImagesQuery {
-    ImagesQuery {
+fn query() -> Lookup {
+    Lookup {
         image_type: ImageType::Public,
         image_ids: Vec::new(),
         status: None,
@@ -155,8 +155,8 @@ const CASES: &[Case] = &[
     },
 ];
 
-fn case_query(case: &Case) -> ImagesQuery {
-    ImagesQuery {
+fn case_query(case: &Case) -> Lookup {
+    Lookup {
         name_regex: case.regex.map(|r| Regex::new(r).expect("test regex")),
         os_name: case.os.map(str::to_string),
         sort_ascending: case.ascending,
@@ -183,13 +183,13 @@ fn most_recent_is_the_newest_match_whatever_the_direction_and_limit() {
         let selection = select(&listed, &case_query(case));
         let descending = select(
             &listed,
-            &ImagesQuery { sort_ascending: false, max_results: None, ..case_query(case) },
+            &Lookup { sort_ascending: false, max_results: None, ..case_query(case) },
         );
         let newest = descending.images.first().map(|i| i.image_id.clone());
         assert_eq!(selection.most_recent.map(|i| i.image_id.clone()), newest, "{}", case.name);
     }
     let oldest_only =
-        ImagesQuery { most_recent: true, sort_ascending: true, max_results: Some(1), ..query() };
+        Lookup { most_recent: true, sort_ascending: true, max_results: Some(1), ..query() };
     let selection = select(&listed, &oldest_only);
     assert_eq!(ids(&selection.images), ["d"]);
     assert_eq!(selection.most_recent.map(|i| i.image_id.as_str()), Some("img-bbbbbbbb"));
@@ -201,7 +201,7 @@ fn most_recent_breaks_equal_times_by_smallest_id() {
         image("img-zzzzzzzz", "x", "", "2021-06-01 12:00:00"),
         image("img-mmmmmmmm", "x", "", "2021-06-01 12:00:00"),
     ];
-    let q = ImagesQuery { most_recent: true, ..query() };
+    let q = Lookup { most_recent: true, ..query() };
     assert_eq!(select(&tied, &q).most_recent.map(|i| i.image_id.as_str()), Some("img-mmmmmmmm"));
     let undated = vec![image("img-zzzzzzzz", "x", "", ""), image("img-mmmmmmmm", "x", "", "?")];
     assert_eq!(select(&undated, &q).most_recent.map(|i| i.image_id.as_str()), Some("img-mmmmmmmm"));
@@ -210,7 +210,7 @@ fn most_recent_breaks_equal_times_by_smallest_id() {
 #[test]
 fn most_recent_is_none_unless_asked_or_when_nothing_matches() {
     assert_eq!(select(&listing(), &query()).most_recent, None);
-    let q = ImagesQuery { most_recent: true, ..query() };
+    let q = Lookup { most_recent: true, ..query() };
     let empty = select(&[], &q);
     assert_eq!((empty.total_count, empty.images.len(), empty.most_recent), (0, 0, None));
 }
@@ -246,7 +246,7 @@ fn for_each_permutation(items: &mut Vec<usize>, start: usize, visit: &mut dyn Fn
 fn a_repeated_id_counts_once_and_the_same_copy_wins_in_any_order() {
     let older = image("img-aaaaaaaa", "web-1", "CentOS", "2020-01-01 00:00:00");
     let newer = image("img-aaaaaaaa", "web-1", "CentOS", "2021-01-01 00:00:00");
-    let q = ImagesQuery { most_recent: true, ..query() };
+    let q = Lookup { most_recent: true, ..query() };
     let (first, second) = ([older.clone(), newer.clone()], [newer.clone(), older]);
     let (one, two) = (select(&first, &q), select(&second, &q));
     assert_eq!(one, two);

@@ -170,6 +170,6 @@ fn codes_become_names_and_unknown_codes_their_number() {
         (6, "6"),
     ];
     for (code, name) in statuses {
-        assert_eq!(status_name(code), name);
+        assert_eq!(image_status_name(code), name);
     }
 }

@@ -1,0 +1,150 @@
+//! API failures in the words of the people who fix them: provider arguments, environment
+//! variables and what to try. The API client's errors say what happened; this adds what to do.
+//!
+//! Pure: no I/O.
+
+use crate::arguments::{ENDPOINT, SECRET_ID, SECRET_KEY, SECURITY_TOKEN};
+use crate::qcloud::error::quoted_body;
+use crate::qcloud::{ApiError, ApiErrorKind, ApiVersion, Error};
+
+/// The whole sentence for `error`: what happened, then what to do about it.
+pub fn describe(error: &Error) -> String {
+    match error {
+        Error::MissingCredentials => format!(
+            "no Tencent Cloud credentials: set {} and {} in the provider block, or the \
+             environment variables {} and {} (or {} and {})",
+            SECRET_ID.name,
+            SECRET_KEY.name,
+            SECRET_ID.env[0],
+            SECRET_KEY.env[0],
+            SECRET_ID.env[1],
+            SECRET_KEY.env[1],
+        ),
+        Error::Api(api) => match hint(api.kind()) {
+            Some(hint) => format!("{api} {hint}"),
+            None => api.to_string(),
+        },
+        Error::Transport { .. } => {
+            format!("{error}; check the endpoint and the network (proxy, firewall, DNS)")
+        }
+        Error::Timeout { .. } => format!("{error}; raise request_timeout if the network is slow"),
+        Error::HttpStatus { status, body_start } => format!(
+            "the Tencent Cloud image API answered HTTP {status}; {}; {}",
+            http_status_advice(*status),
+            quoted_body(body_start)
+        ),
+        Error::NotJson { .. } => format!("{error}; {}", endpoint_advice()),
+        Error::WrongApiVersion { sent, body_start, .. } => format!(
+            "the Tencent Cloud image API answered with unexpected JSON: {}; {}",
+            wrong_version_advice(*sent),
+            quoted_body(body_start)
+        ),
+        Error::TooManyPages { .. } => {
+            format!("{error}; narrow the query (image type, ids, status)")
+        }
+        Error::ListingKeptChanging { .. } => {
+            format!("{error}; try again when fewer images are being created or deleted")
+        }
+        Error::RetriesExhausted { action, attempts, last } => {
+            format!("{action} failed after {attempts} attempts; last error: {}", describe(last))
+        }
+        Error::Cancelled
+        | Error::HttpClient(_)
+        | Error::UnexpectedResponse { .. }
+        | Error::ResponseTooLarge { .. }
+        | Error::RepeatedPage { .. } => error.to_string(),
+    }
+}
+
+/// The API error of `error`'s kind, with its hint, for tests and callers that have only an
+/// [`ApiError`].
+pub fn describe_api(api: &ApiError) -> String {
+    describe(&Error::Api(api.clone()))
+}
+
+/// What the user can do about an API error code, when there is something specific to say.
+pub fn hint(kind: ApiErrorKind) -> Option<String> {
+    use ApiErrorKind::*;
+    Some(match kind {
+        InvalidParameter => "A request parameter was invalid: check the image type, image ids, \
+                             status and region asked for."
+            .into(),
+        AuthFailure => format!(
+            "Check {} and {} (or {} / {}): the request signature did not match the key.",
+            SECRET_ID.name,
+            SECRET_KEY.name,
+            SECRET_ID.main_env(),
+            SECRET_KEY.main_env()
+        ),
+        UnknownSecretId => format!(
+            "The SecretId does not exist: check {} (or {}) against the API keys of the account.",
+            SECRET_ID.name,
+            SECRET_ID.main_env()
+        ),
+        InvalidToken => format!(
+            "The {} ({}) is invalid or expired: get new temporary credentials.",
+            SECURITY_TOKEN.name,
+            SECURITY_TOKEN.main_env()
+        ),
+        Expired | Replay => "Check this machine's clock (sync it with NTP): the API refuses \
+                             requests whose timestamp is more than 5 minutes off, or whose nonce \
+                             it has seen before."
+            .into(),
+        Unauthorized | AccessDenied => "Access denied: check the sub-account's permissions (CAM \
+                                        policy) for listing images (DescribeImages)."
+            .into(),
+        RateLimited => {
+            "The API rate limit was exceeded: lower requests_per_second or page_concurrency.".into()
+        }
+        HttpsOnly => "The API only accepts HTTPS: use an https:// endpoint.".into(),
+        WrongModule => format!(
+            "The endpoint is the wrong module host for DescribeImages: use {} (provider argument \
+             {} or {}).",
+            ApiVersion::V2.default_endpoint(),
+            ENDPOINT.name,
+            ENDPOINT.main_env()
+        ),
+        Internal | Unavailable => "The API had a temporary problem: try again later.".into(),
+        NotFound | Other => return None,
+    })
+}
+
+fn endpoint_advice() -> String {
+    format!(
+        "check that {} is the image API: {} for api_version 2.0, {} for 3.0",
+        ENDPOINT.name,
+        ApiVersion::V2.default_endpoint(),
+        ApiVersion::V3.default_endpoint()
+    )
+}
+
+fn http_status_advice(status: u16) -> String {
+    match status {
+        429 => {
+            "the API is throttling requests: lower requests_per_second or page_concurrency".into()
+        }
+        500..=599 => "the API or a proxy in between had a problem: try again later".into(),
+        300..=399 => "the endpoint redirects elsewhere: set endpoint to the API's real URL".into(),
+        401 | 403 | 407 => "check the credentials, and the proxy if there is one".into(),
+        404 => endpoint_advice(),
+        _ => "check the endpoint".into(),
+    }
+}
+
+fn wrong_version_advice(sent: ApiVersion) -> String {
+    match sent {
+        ApiVersion::V3 => format!(
+            "an API 2.0 answer, but api_version is 3.0; point endpoint at the API 3.0 host ({}) \
+             or set api_version to 2.0",
+            ApiVersion::V3.default_endpoint()
+        ),
+        ApiVersion::V2 => {
+            "an API 3.0 answer without an error; this client speaks API 2.0, so check endpoint, \
+             or set api_version to 3.0"
+                .into()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

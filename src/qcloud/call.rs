@@ -1,0 +1,70 @@
+//! One API call as an action states it, before it is signed: the action name and its
+//! parameters in the form of one API version. The transport signs and sends it; it never looks
+//! inside.
+//!
+//! Must not depend on the HTTP transport or on Terraform types.
+
+use reqwest::Url;
+
+use super::{Credentials, SignatureMethod, v2, v3};
+
+/// One call, in the form of the API version it is sent to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Call {
+    /// An API 2.0 action: its name and its own (lower-case) parameters.
+    V2(v2::Call),
+    /// An API 3.0 action: service, version, name and JSON body.
+    V3(v3::Call),
+}
+
+impl Call {
+    /// The action's name, e.g. `DescribeImages`.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Call::V2(call) => call.action,
+            Call::V3(call) => call.action,
+        }
+    }
+}
+
+/// Where and as whom requests are sent.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// The endpoint URL, without query.
+    pub endpoint: &'a Url,
+    pub region: &'a str,
+    pub credentials: &'a Credentials,
+    /// API 2.0 only.
+    pub signature_method: SignatureMethod,
+}
+
+/// The per-attempt values that make each request unique.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    /// Unix seconds.
+    pub timestamp: u64,
+    /// A positive random integer (API 2.0 only).
+    pub nonce: u32,
+}
+
+impl Stamp {
+    /// The current time and a fresh random nonce.
+    pub fn fresh() -> Self {
+        let timestamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Self { timestamp, nonce: fastrand::u32(1..=i32::MAX.unsigned_abs()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_stamps_have_positive_nonces_and_a_current_time() {
+        let a = Stamp::fresh();
+        assert!(a.nonce >= 1 && a.nonce <= i32::MAX.unsigned_abs());
+        assert!(a.timestamp > 1_600_000_000, "the clock is after 2020");
+    }
+}

@@ -1,0 +1,134 @@
+//! The image actions: `DescribeImages` (every page of a listing) in both API versions.
+//!
+//! - [`model`]: types, statuses, filters and images: what callers see.
+//! - [`listing`]: every page of every batch of ids, concurrently, robust to a changing
+//!   `totalCount`.
+//! - [`v2`] and [`v3`]: `DescribeImages` as each API version spells it (parameters, answer
+//!   fields, what the API cannot filter), behind the [`Dialect`] seam.
+//!
+//! Must not depend on Terraform types.
+
+pub mod listing;
+pub mod model;
+pub mod v2;
+pub mod v3;
+
+use serde_json::{Map, Value};
+use tokio_util::sync::CancellationToken;
+
+use super::call::Call;
+use super::json::int;
+use super::transport::Transport;
+use super::{ApiVersion, Error};
+pub use model::{Image, ImageFilter, ImageStatus, ImageType, image_status_name, image_type_name};
+
+/// The action's name in both API versions.
+pub const DESCRIBE_IMAGES: &str = "DescribeImages";
+/// `limit` of every page: the API's maximum.
+pub const PAGE_SIZE: u32 = 100;
+/// The most image ids one request carries.
+pub const MAX_IDS_PER_REQUEST: usize = 10;
+
+/// One page of a `DescribeImages` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Page {
+    /// The announced total, when present and a non-negative integer.
+    pub total_count: Option<u64>,
+    /// The page's images, in the API's order.
+    pub images: Vec<Image>,
+}
+
+/// `DescribeImages` as one API version spells it.
+pub trait Dialect: Sync {
+    /// The call for one page of one batch of ids (empty: every id).
+    fn page_call(&self, filter: &ImageFilter, ids: &[String], offset: u64, limit: u32) -> Call;
+
+    /// One page from the answer's content.
+    fn parse_page(&self, content: &Map<String, Value>) -> Result<Page, String>;
+
+    /// Whether a listed image satisfies the parts of `filter` the API could not apply.
+    fn keeps(&self, filter: &ImageFilter, image: &Image) -> bool;
+}
+
+/// The dialect of `version`: the one place the version picks the action's code.
+pub fn dialect(version: ApiVersion) -> &'static dyn Dialect {
+    match version {
+        ApiVersion::V2 => &v2::V2,
+        ApiVersion::V3 => &v3::V3,
+    }
+}
+
+/// Every image matching `filter`, every page, each image once (the first occurrence), in the
+/// API's order. All or nothing: if any page fails for good, the listing fails.
+pub async fn describe_images(
+    transport: &Transport,
+    filter: &ImageFilter,
+    cancel: &CancellationToken,
+) -> Result<Vec<Image>, Error> {
+    if cancel.is_cancelled() {
+        return Err(Error::Cancelled);
+    }
+    let dialect = dialect(transport.settings().api_version());
+    let lister = listing::Lister::new(transport, dialect, filter, cancel);
+    let images = tokio::select! {
+        biased;
+        () = cancel.cancelled() => Err(Error::Cancelled),
+        result = lister.run() => result,
+    }?;
+    Ok(images.into_iter().filter(|image| dialect.keeps(filter, image)).collect())
+}
+
+/// A page from its count and image-list fields (named per API version), each image parsed by
+/// `parse_image`; a missing or null list is an empty page.
+pub(crate) fn parse_page_fields(
+    content: &Map<String, Value>,
+    [count_field, set_field]: [&str; 2],
+    parse_image: fn(usize, &Value) -> Result<Image, String>,
+) -> Result<Page, String> {
+    let total_count = content.get(count_field).and_then(int).and_then(|n| u64::try_from(n).ok());
+    let images = match content.get(set_field) {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(entries)) => entries
+            .iter()
+            .enumerate()
+            .map(|(i, entry)| parse_image(i, entry))
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err(format!("{set_field} is not a list")),
+    };
+    Ok(Page { total_count, images })
+}
+
+/// Splits `ids` into request batches of at most [`MAX_IDS_PER_REQUEST`], dropping repeated
+/// ids (the first occurrence stays). No ids gives one batch without ids: list everything.
+pub fn id_batches(ids: &[String]) -> Vec<Vec<String>> {
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<String> = ids.iter().filter(|id| seen.insert(id.as_str())).cloned().collect();
+    if unique.is_empty() {
+        return vec![Vec::new()];
+    }
+    unique.chunks(MAX_IDS_PER_REQUEST).map(<[String]>::to_vec).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("img-{i:08}")).collect()
+    }
+
+    #[test]
+    fn ids_are_batched_by_ten_without_repeats() {
+        assert_eq!(id_batches(&[]), vec![Vec::<String>::new()]);
+        let batches = id_batches(&ids(25));
+        let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [10, 10, 5]);
+        assert_eq!(batches.concat(), ids(25));
+
+        let mut repeated = ids(10);
+        repeated.extend(ids(3));
+        assert_eq!(id_batches(&repeated), vec![ids(10)]);
+        assert_eq!(id_batches(&ids(10)).len(), 1);
+        assert_eq!(id_batches(&ids(11)).len(), 2);
+    }
+}

@@ -1,0 +1,225 @@
+//! The image domain: types and statuses with every name they go by, the filters a listing
+//! sends, and the images it returns.
+//!
+//! Plain data: must not depend on the transport, the parsers or Terraform types.
+
+/// Whose images to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ImageType {
+    /// Images created by this account.
+    Private,
+    /// Tencent Cloud's public images.
+    Public,
+    /// Service marketplace images (not offered in North America).
+    Marketplace,
+    /// Images other accounts shared with this one.
+    Shared,
+}
+
+/// The state of an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ImageStatus {
+    /// Being created.
+    Creating,
+    /// Ready to use.
+    Normal,
+    /// In use.
+    InUse,
+    /// Synchronising to other regions.
+    Syncing,
+    /// Being copied.
+    Copying,
+}
+
+/// Every type with its API 2.0 `imageType` code, its name in configurations and state, and its
+/// API 3.0 `image-type` name. The one table of type names.
+const IMAGE_TYPES: [(ImageType, u8, &str, &str); 4] = [
+    (ImageType::Private, 1, "private", "PRIVATE_IMAGE"),
+    (ImageType::Public, 2, "public", "PUBLIC_IMAGE"),
+    (ImageType::Marketplace, 3, "marketplace", "MARKET_IMAGE"),
+    (ImageType::Shared, 4, "shared", "SHARED_IMAGE"),
+];
+
+/// Every status with its API 2.0 `status` code, its name in configurations and state, and its
+/// API 3.0 `ImageState` name. The one table of status names.
+///
+/// API 3.0 documents no state for an image being copied to another region; its answers are
+/// read as `COPYING`, and a `copying` listing is filtered on the client.
+const IMAGE_STATUSES: [(ImageStatus, u8, &str, &str); 5] = [
+    (ImageStatus::Creating, 1, "creating", "CREATING"),
+    (ImageStatus::Normal, 2, "normal", "NORMAL"),
+    (ImageStatus::InUse, 3, "in_use", "USING"),
+    (ImageStatus::Syncing, 4, "syncing", "SYNCING"),
+    (ImageStatus::Copying, 5, "copying", "COPYING"),
+];
+
+impl ImageType {
+    /// Every type, in code order.
+    pub const ALL: [ImageType; 4] = [Self::Private, Self::Public, Self::Marketplace, Self::Shared];
+
+    fn row(self) -> (ImageType, u8, &'static str, &'static str) {
+        IMAGE_TYPES[self as usize]
+    }
+
+    /// The API 2.0 code (1-4).
+    pub fn code(self) -> u8 {
+        self.row().1
+    }
+
+    /// `private`, `public`, `marketplace` or `shared`.
+    pub fn name(self) -> &'static str {
+        self.row().2
+    }
+
+    /// The API 3.0 name, e.g. `PUBLIC_IMAGE`.
+    pub fn v3_name(self) -> &'static str {
+        self.row().3
+    }
+
+    /// The type of an API 2.0 code, if it is one.
+    pub fn from_code(code: i64) -> Option<Self> {
+        IMAGE_TYPES.iter().find(|row| i64::from(row.1) == code).map(|row| row.0)
+    }
+
+    /// The type of an API 3.0 name, in any case, if it is one.
+    pub fn from_v3_name(name: &str) -> Option<Self> {
+        IMAGE_TYPES.iter().find(|row| row.3.eq_ignore_ascii_case(name.trim())).map(|row| row.0)
+    }
+}
+
+impl ImageStatus {
+    /// Every status, in code order.
+    pub const ALL: [ImageStatus; 5] =
+        [Self::Creating, Self::Normal, Self::InUse, Self::Syncing, Self::Copying];
+
+    fn row(self) -> (ImageStatus, u8, &'static str, &'static str) {
+        IMAGE_STATUSES[self as usize]
+    }
+
+    /// The API 2.0 code (1-5).
+    pub fn code(self) -> u8 {
+        self.row().1
+    }
+
+    /// `creating`, `normal`, `in_use`, `syncing` or `copying`.
+    pub fn name(self) -> &'static str {
+        self.row().2
+    }
+
+    /// The API 3.0 `ImageState` name, e.g. `USING`.
+    pub fn v3_name(self) -> &'static str {
+        self.row().3
+    }
+
+    /// The value an API 3.0 `image-state` filter can take; `None` for a state the API cannot
+    /// filter on.
+    pub fn v3_filter(self) -> Option<&'static str> {
+        (self != Self::Copying).then(|| self.v3_name())
+    }
+
+    /// The status of an API 2.0 code, if it is one.
+    pub fn from_code(code: i64) -> Option<Self> {
+        IMAGE_STATUSES.iter().find(|row| i64::from(row.1) == code).map(|row| row.0)
+    }
+
+    /// The status of an API 3.0 name, in any case, if it is one.
+    pub fn from_v3_name(name: &str) -> Option<Self> {
+        IMAGE_STATUSES.iter().find(|row| row.3.eq_ignore_ascii_case(name.trim())).map(|row| row.0)
+    }
+}
+
+/// The name of a raw `imageType` code: the type's name, or the code itself when it is none.
+pub fn image_type_name(code: i64) -> String {
+    ImageType::from_code(code).map_or_else(|| code.to_string(), |t| t.name().to_string())
+}
+
+/// The name of a raw `status` code: the status's name, or the code itself when it is none.
+pub fn image_status_name(code: i64) -> String {
+    ImageStatus::from_code(code).map_or_else(|| code.to_string(), |s| s.name().to_string())
+}
+
+/// What a `DescribeImages` listing asks the API for: the server-side filters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ImageFilter {
+    /// Required by API 2.0.
+    pub image_type: ImageType,
+    /// Exact image ids; empty means all. Any number: a listing batches them.
+    pub image_ids: Vec<String>,
+    /// `None` lists every status.
+    pub status: Option<ImageStatus>,
+}
+
+/// One image as the API describes it, as lenient as the API: every field but the id may be
+/// absent. Both API versions fill the same fields; the 3.0-only ones stay `None` under 2.0.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Image {
+    /// `unImgId` (2.0), `ImageId` (3.0).
+    pub image_id: String,
+    pub image_name: Option<String>,
+    pub image_description: Option<String>,
+    /// The raw API 2.0 type code (3.0 names are read as their code).
+    pub image_type: Option<i64>,
+    pub os_name: Option<String>,
+    /// The API 2.0 `createTime` text (Beijing time, no zone); 3.0 times are converted to it.
+    pub create_time: Option<String>,
+    /// `creator` (or the reference's misspelling `createor`), `ImageCreator` (3.0).
+    pub creator: Option<String>,
+    /// The raw API 2.0 status code (3.0 names are read as their code).
+    pub status: Option<i64>,
+    /// API 3.0 only: `Architecture` (`x86_64`, `arm64`, ...).
+    pub architecture: Option<String>,
+    /// API 3.0 only: `Platform` (the OS family, e.g. `CentOS`).
+    pub platform: Option<String>,
+    /// API 3.0 only: `ImageSize`, in GiB.
+    pub image_size: Option<i64>,
+    /// API 3.0 only: `ImageSource` (`OFFICIAL`, `CREATE_IMAGE`, `EXTERNAL_IMPORT`, ...).
+    pub image_source: Option<String>,
+    /// API 3.0 only: the raw `ImageState` (`NORMAL`, `CREATEFAILED`, ...).
+    pub image_state: Option<String>,
+    /// API 3.0 only: `IsSupportCloudinit`.
+    pub is_support_cloudinit: Option<bool>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_round_trips() {
+        for t in ImageType::ALL {
+            assert_eq!(ImageType::from_code(i64::from(t.code())), Some(t));
+            assert_eq!(ImageType::from_v3_name(t.v3_name()), Some(t));
+        }
+        for s in ImageStatus::ALL {
+            assert_eq!(ImageStatus::from_code(i64::from(s.code())), Some(s));
+            assert_eq!(ImageStatus::from_v3_name(s.v3_name()), Some(s));
+        }
+        assert_eq!(ImageType::from_v3_name("public_image"), Some(ImageType::Public));
+        assert_eq!(ImageType::from_v3_name("OTHER_IMAGE"), None);
+        assert_eq!(ImageStatus::from_v3_name("CREATEFAILED"), None);
+        assert_eq!(ImageStatus::Copying.v3_filter(), None);
+        assert_eq!(ImageStatus::InUse.v3_filter(), Some("USING"));
+    }
+
+    #[test]
+    fn codes_and_names_follow_the_api() {
+        let types: Vec<(u8, &str)> = ImageType::ALL.iter().map(|t| (t.code(), t.name())).collect();
+        assert_eq!(types, [(1, "private"), (2, "public"), (3, "marketplace"), (4, "shared")]);
+        let statuses: Vec<(u8, &str)> =
+            ImageStatus::ALL.iter().map(|s| (s.code(), s.name())).collect();
+        assert_eq!(
+            statuses,
+            [(1, "creating"), (2, "normal"), (3, "in_use"), (4, "syncing"), (5, "copying")]
+        );
+        assert_eq!(ImageType::from_code(0), None);
+        assert_eq!(ImageStatus::from_code(6), None);
+    }
+
+    #[test]
+    fn unknown_codes_are_named_by_their_number() {
+        assert_eq!(image_type_name(2), "public");
+        assert_eq!(image_type_name(9), "9");
+        assert_eq!(image_status_name(3), "in_use");
+        assert_eq!(image_status_name(-1), "-1");
+    }
+}

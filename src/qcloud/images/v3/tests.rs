@@ -1,0 +1,143 @@
+use super::*;
+
+fn filter(ids: Vec<String>, status: Option<ImageStatus>) -> ImageFilter {
+    ImageFilter { image_type: ImageType::Public, image_ids: ids, status }
+}
+
+fn parsed(body: &str) -> Result<Page, String> {
+    let Value::Object(content) = serde_json::from_str(body).expect("test JSON") else {
+        panic!("test bodies are objects")
+    };
+    V3.parse_page(&content)
+}
+
+#[test]
+fn bodies_send_filters_or_ids_never_both() {
+    let ids = vec!["img-aaaaaaaa".to_string(), "img-bbbbbbbb".to_string()];
+    let cases = [
+        (
+            filter(vec![], None),
+            &[][..],
+            r#"{"Filters":[{"Name":"image-type","Values":["PUBLIC_IMAGE"]}],"Offset":200,"Limit":100}"#,
+        ),
+        (
+            filter(vec![], Some(ImageStatus::InUse)),
+            &[],
+            r#"{"Filters":[{"Name":"image-type","Values":["PUBLIC_IMAGE"]},{"Name":"image-state","Values":["USING"]}],"Offset":200,"Limit":100}"#,
+        ),
+        (
+            filter(vec![], Some(ImageStatus::Copying)),
+            &[],
+            r#"{"Filters":[{"Name":"image-type","Values":["PUBLIC_IMAGE"]}],"Offset":200,"Limit":100}"#,
+        ),
+        (
+            filter(ids.clone(), Some(ImageStatus::Normal)),
+            &ids[..],
+            r#"{"ImageIds":["img-aaaaaaaa","img-bbbbbbbb"],"Offset":200,"Limit":100}"#,
+        ),
+    ];
+    for (filter, page_ids, body) in cases {
+        assert_eq!(body_json(&filter, page_ids, 200, 100), body, "{filter:?}");
+    }
+}
+
+#[test]
+fn page_calls_go_to_cvm_2017_03_12() {
+    let Call::V3(call) = V3.page_call(&filter(vec![], None), &[], 0, 100) else {
+        panic!("a 3.0 call")
+    };
+    assert_eq!((call.service, call.version, call.action), ("cvm", "2017-03-12", "DescribeImages"));
+}
+
+fn image(image_type: i64, status: i64) -> Image {
+    Image {
+        image_id: "img-aaaaaaaa".into(),
+        image_type: Some(image_type),
+        status: Some(status),
+        ..Image::default()
+    }
+}
+
+#[test]
+fn client_side_filter_applies_only_what_the_api_could_not() {
+    let query = |ids: Vec<String>, status| ImageFilter {
+        image_type: ImageType::Private,
+        image_ids: ids,
+        status,
+    };
+    let ids = vec!["img-aaaaaaaa".to_string()];
+    let cases = [
+        // The API filtered: trust it.
+        (query(vec![], Some(ImageStatus::Normal)), image(2, 3), true),
+        // Ids: type and status on the client.
+        (query(ids.clone(), None), image(1, 3), true),
+        (query(ids.clone(), None), image(2, 2), false),
+        (query(ids.clone(), Some(ImageStatus::Normal)), image(1, 2), true),
+        (query(ids.clone(), Some(ImageStatus::Normal)), image(1, 3), false),
+        // Copying has no 3.0 filter: on the client.
+        (query(vec![], Some(ImageStatus::Copying)), image(1, 5), true),
+        (query(vec![], Some(ImageStatus::Copying)), image(1, 2), false),
+    ];
+    for (query, image, kept) in cases {
+        assert_eq!(V3.keeps(&query, &image), kept, "{query:?} {image:?}");
+    }
+}
+
+#[test]
+fn success_maps_names_times_and_3_0_fields() {
+    let page = parsed(
+        r#"{"TotalCount":2,"RequestId":"r-1","ImageSet":[
+        {"ImageId":"img-aaaaaaaa","ImageName":"CentOS 7.9","ImageDescription":"d","ImageType":"PUBLIC_IMAGE",
+         "OsName":"CentOS 7.9 64bit","CreatedTime":"2014-09-27T02:11:00Z","ImageCreator":"tencentcloud",
+         "ImageState":"NORMAL","Architecture":"x86_64","Platform":"CentOS","ImageSize":"50",
+         "ImageSource":"OFFICIAL","IsSupportCloudinit":true,"SyncPercent":100,"Tags":[]},
+        {"ImageId":"img-bbbbbbbb","ImageType":"OTHER","CreatedTime":"","ImageState":"CREATEFAILED"}]}"#,
+    )
+    .expect("parses");
+    assert_eq!(page.total_count, Some(2));
+    assert_eq!(
+        page.images[0],
+        Image {
+            image_id: "img-aaaaaaaa".into(),
+            image_name: Some("CentOS 7.9".into()),
+            image_description: Some("d".into()),
+            image_type: Some(2),
+            os_name: Some("CentOS 7.9 64bit".into()),
+            create_time: Some("2014-09-27 10:11:00".into()),
+            creator: Some("tencentcloud".into()),
+            status: Some(2),
+            architecture: Some("x86_64".into()),
+            platform: Some("CentOS".into()),
+            image_size: Some(50),
+            image_source: Some("OFFICIAL".into()),
+            image_state: Some("NORMAL".into()),
+            is_support_cloudinit: Some(true),
+        }
+    );
+    let odd = &page.images[1];
+    assert_eq!((odd.image_type, odd.status), (None, None));
+    assert_eq!(odd.image_state.as_deref(), Some("CREATEFAILED"));
+    assert_eq!(odd.create_time.as_deref(), Some(""));
+}
+
+#[test]
+fn created_time_becomes_beijing_text() {
+    let cases = [
+        ("2014-09-27T02:11:00Z", "2014-09-27 10:11:00"),
+        ("2020-12-31T20:00:00+00:00", "2021-01-01 04:00:00"),
+        ("2020-12-31T20:00:00+08:00", "2020-12-31 20:00:00"),
+        ("", ""),
+        ("yesterday", "yesterday"),
+    ];
+    for (iso, text) in cases {
+        assert_eq!(beijing_text(iso), text, "{iso}");
+    }
+}
+
+#[test]
+fn wrong_shapes_are_clear_errors() {
+    for body in [r#"{"ImageSet":{}}"#, r#"{"ImageSet":[{"ImageName":"x"}]}"#, r#"{"ImageSet":[1]}"#]
+    {
+        assert!(parsed(body).is_err(), "{body}");
+    }
+}
