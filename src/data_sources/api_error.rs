@@ -48,6 +48,10 @@ pub fn describe(error: &Error) -> String {
         Error::RetriesExhausted { action, attempts, last } => {
             format!("{action} failed after {attempts} attempts; last error: {}", describe(last))
         }
+        Error::NotOffered { .. } => format!(
+            "{error}; set api_version = \"3.0\" in the provider block (or {}=3.0)",
+            crate::arguments::API_VERSION.main_env()
+        ),
         Error::Cancelled
         | Error::HttpClient(_)
         | Error::UnexpectedResponse { .. }

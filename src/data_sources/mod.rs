@@ -10,6 +10,7 @@
 //! [`ReadContext`].
 
 pub mod api_error;
+pub mod image_object;
 pub mod images;
 
 use std::collections::BTreeMap;

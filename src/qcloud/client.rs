@@ -50,4 +50,13 @@ impl Api for Client {
     ) -> Result<Arc<Vec<Image>>, Error> {
         images::describe_images(&self.transport, filter, cancel).await.map(Arc::new)
     }
+
+    async fn describe_image_from_family(
+        &self,
+        family: &str,
+        cancel: &CancellationToken,
+    ) -> Result<Option<Arc<Image>>, Error> {
+        let image = images::describe_image_from_family(&self.transport, family, cancel).await?;
+        Ok(image.map(Arc::new))
+    }
 }

@@ -18,6 +18,9 @@ pub enum Error {
     /// The call was cancelled (Terraform sent StopProvider).
     #[error("cancelled: Terraform asked the provider to stop")]
     Cancelled,
+    /// The configured API version does not offer what was asked for.
+    #[error("{what} is not offered by API {}", .version.as_str())]
+    NotOffered { what: String, version: ApiVersion },
     /// The HTTPS client could not be set up.
     #[error("could not set up the HTTPS client: {0}")]
     HttpClient(String),

@@ -74,18 +74,7 @@ impl FakeApi {
     }
 
     fn answer(&self, filter: &ImageFilter) -> Vec<Image> {
-        let code = i64::from(filter.image_type.code());
-        let status =
-            |image: &Image| filter.status.is_none_or(|s| image.status == Some(i64::from(s.code())));
-        self.images
-            .iter()
-            .filter(|image| image.image_type == Some(code))
-            .filter(|image| {
-                filter.image_ids.is_empty() || filter.image_ids.contains(&image.image_id)
-            })
-            .filter(|image| status(image))
-            .cloned()
-            .collect()
+        self.images.iter().filter(|image| filter.admits(image)).cloned().collect()
     }
 }
 
@@ -113,6 +102,21 @@ impl Api for FakeApi {
         }
         Ok(Arc::new(self.answer(filter)))
     }
+
+    /// The family's newest image that is normal and not deprecated.
+    async fn describe_image_from_family(
+        &self,
+        family: &str,
+        _cancel: &CancellationToken,
+    ) -> Result<Option<Arc<Image>>, Error> {
+        self.calls.send_modify(|calls| *calls += 1);
+        let usable = self.images.iter().filter(|image| {
+            image.image_family.as_deref() == Some(family)
+                && image.status == Some(2)
+                && image.image_deprecated != Some(true)
+        });
+        Ok(usable.max_by(|a, b| a.create_time.cmp(&b.create_time)).cloned().map(Arc::new))
+    }
 }
 
 /// Counts the calls that reach an API, then passes them on.
@@ -130,5 +134,14 @@ impl<A: Api> Api for CountingApi<A> {
     ) -> Result<Arc<Vec<Image>>, Error> {
         self.entered.send_modify(|n| *n += 1);
         self.inner.describe_images(filter, cancel).await
+    }
+
+    async fn describe_image_from_family(
+        &self,
+        family: &str,
+        cancel: &CancellationToken,
+    ) -> Result<Option<Arc<Image>>, Error> {
+        self.entered.send_modify(|n| *n += 1);
+        self.inner.describe_image_from_family(family, cancel).await
     }
 }

@@ -7,26 +7,48 @@ use sha2::{Digest, Sha256};
 
 use super::config::Lookup;
 
-/// Bumped only if the normalized form ever has to change.
-const FORM: &str = "qcloud_images/1";
+/// The form of lookups of one type without API 3.0 filters: unchanged since the first
+/// release, so their ids stay what they were.
+const ONE_TYPE: &str = "qcloud_images/1";
+/// The form of every other lookup (several or no types, API 3.0 filters).
+const ANY_TYPES: &str = "qcloud_images/2";
 
 /// The hex SHA-256 of the region and the normalized query.
 pub fn query_id(region: &str, query: &Lookup) -> String {
     // A JSON array: unambiguous (strings are escaped) and ordered by construction.
-    let normalized = serde_json::json!([
-        FORM,
-        region,
-        query.image_type.code(),
-        query.image_ids,
-        query.status.map_or(0, |status| status.code()),
+    let filter = &query.filter;
+    let selection = serde_json::json!([
         query.name_regex.as_ref().map(regex::Regex::as_str),
         query.os_name.as_deref().map(str::to_lowercase),
         query.most_recent,
         query.sort_ascending,
         query.max_results,
     ]);
-    let digest = Sha256::digest(normalized.to_string().as_bytes());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    let status = filter.status.map_or(0, |status| status.code());
+    let plain = !filter.uses_api_3_0_filters() && !filter.include_deprecated;
+    let mut normalized = match filter.image_types.as_slice() {
+        [only] if plain => {
+            serde_json::json!([ONE_TYPE, region, only.code(), filter.image_ids, status])
+        }
+        types => {
+            let codes: Vec<u8> = types.iter().map(|t| t.code()).collect();
+            serde_json::json!([
+                ANY_TYPES,
+                region,
+                codes,
+                filter.image_ids,
+                status,
+                filter.instance_type,
+                filter.platform,
+                filter.tags,
+                filter.include_deprecated,
+            ])
+        }
+    };
+    if let (Some(parts), serde_json::Value::Array(rest)) = (normalized.as_array_mut(), selection) {
+        parts.extend(rest);
+    }
+    hex::encode(Sha256::digest(normalized.to_string().as_bytes()))
 }
 
 #[cfg(test)]
@@ -94,7 +116,10 @@ mod tests {
             vec![public(), (attr::IMAGE_IDS, strings(&["img-aaaaaaaa"]))],
             vec![public(), (attr::STATUS, "normal".into())],
             vec![public(), (attr::NAME_REGEX, "^a".into())],
-            vec![public(), (attr::NAME_REGEX, "".into())],
+            vec![(attr::IMAGE_TYPES, strings(&["public", "private"]))],
+            vec![public(), (attr::PLATFORM, "Ubuntu".into())],
+            vec![public(), (attr::INSTANCE_TYPE, "S5.MEDIUM4".into())],
+            vec![public(), (attr::INCLUDE_DEPRECATED, true.into())],
             vec![public(), (attr::OS_NAME, "centos".into())],
             vec![public(), (attr::MOST_RECENT, true.into())],
             vec![public(), (attr::SORT_ASCENDING, true.into())],
@@ -105,6 +130,15 @@ mod tests {
             assert!(seen.insert(id("ap-guangzhou", &pairs)), "{pairs:?} collides");
         }
         assert_ne!(id("ap-shanghai", &[public()]), base);
+    }
+
+    #[test]
+    fn one_type_gives_the_same_id_however_it_is_named() {
+        let one = id("ap-guangzhou", &[public()]);
+        assert_eq!(one, id("ap-guangzhou", &[(attr::IMAGE_TYPES, strings(&["public"]))]));
+        let two = id("ap-guangzhou", &[(attr::IMAGE_TYPES, strings(&["public", "private"]))]);
+        let same = id("ap-guangzhou", &[(attr::IMAGE_TYPES, strings(&["1", "public", "private"]))]);
+        assert_eq!(two, same);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::config::Lookup;
 use super::create_time;
-use crate::qcloud::Image;
+use crate::qcloud::{Image, ImageStatus};
 
 /// What a query selects from a listing: borrowed, so a large listing is never copied.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,28 +18,45 @@ pub struct Selection<'a> {
     pub total_count: usize,
     /// The matching images in the order asked for, at most `max_results` of them.
     pub images: Vec<&'a Image>,
-    /// The newest matching image, when `most_recent` is asked for and anything matched.
+    /// The newest matching image that can be launched (any status when `status` is set), when
+    /// `most_recent` is asked for and one qualifies.
     pub most_recent: Option<&'a Image>,
+    /// With `most_recent`: how many matching images were passed over as unusable.
+    pub unusable: usize,
 }
 
 /// Filters, orders and cuts `listed` as `query` asks.
-pub fn select<'a>(listed: &'a [Image], query: &Lookup) -> Selection<'a> {
+pub fn select<'a>(listed: impl IntoIterator<Item = &'a Image>, query: &Lookup) -> Selection<'a> {
     let mut matching: Vec<(Option<OffsetDateTime>, &Image)> = listed
-        .iter()
+        .into_iter()
         .filter(|image| matches(image, query))
         .map(|image| (image.create_time.as_deref().and_then(create_time::parse), image))
         .collect();
     matching.sort_by(|a, b| total_order(a, b, false));
     // The same id twice is one image: keep the first in the total order.
     matching.dedup_by(|a, b| a.1.image_id == b.1.image_id);
-    let most_recent = query.most_recent.then(|| matching.first().map(|m| m.1)).flatten();
+    let pickable = |image: &&Image| query.filter.status.is_some() || is_usable(image);
+    let most_recent =
+        query.most_recent.then(|| matching.iter().map(|m| m.1).find(pickable)).flatten();
+    let unusable =
+        if query.most_recent { matching.iter().filter(|m| !pickable(&m.1)).count() } else { 0 };
     let total_count = matching.len();
     if query.sort_ascending {
         matching.sort_by(|a, b| total_order(a, b, true));
     }
     let keep = query.max_results.unwrap_or(usize::MAX);
     let images = matching.into_iter().take(keep).map(|(_, image)| image).collect();
-    Selection { total_count, images, most_recent }
+    Selection { total_count, images, most_recent, unusable }
+}
+
+/// Whether instances can be launched from `image`: `normal`, or `in_use` (busy with another
+/// launch, still usable). Never `creating`, `syncing`, `copying`, or a 3.0 state with no 2.0
+/// status (failed or importing).
+pub fn is_usable(image: &Image) -> bool {
+    matches!(
+        image.status.and_then(ImageStatus::from_code),
+        Some(ImageStatus::Normal | ImageStatus::InUse)
+    )
 }
 
 /// True when `image` passes the client-side filters (`name_regex`, `os_name`).

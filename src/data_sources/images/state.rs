@@ -6,12 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use super::create_time;
 use super::schema::{SELECTED_FIELDS, attr, schema};
 use super::select::Selection;
 use crate::cty::{CodecError, Fields, Number, Part, Value, encode_object_parts};
-use crate::qcloud::Image;
-use crate::qcloud::images::{image_status_name, image_type_name};
+use crate::data_sources::image_object::{image_fields, image_value};
 
 /// The state for `config` (already validated and wholly known) with the read's results, as
 /// msgpack of the data source's type. A state must be wholly known: an unknown value in
@@ -47,41 +45,17 @@ fn state_parts<'a>(
     parts.insert(attr::IDS, Part::Elements(Box::new(ids)));
     let objects = images.iter().map(|image| -> Fields<'a> { image_fields(image) });
     parts.insert(attr::IMAGES, Part::Objects(Box::new(objects)));
-    let picked = selection.most_recent.map(image_object);
+    let picked = selection.most_recent.map(image_value);
     for name in SELECTED_FIELDS {
         let value = picked.as_ref().and_then(|p| p.get_attr(name)).cloned();
         parts.insert(name, Part::Value(value.unwrap_or(Value::Null)));
     }
+    parts.insert(attr::IMAGE, Part::Value(picked.unwrap_or(Value::Null)));
     if config.get_attr(attr::OS_NAME).is_none_or(Value::is_null) {
         let os = selection.most_recent.and_then(|image| image.os_name.as_deref());
         parts.insert(attr::OS_NAME, Part::Value(Value::opt_string(os)));
     }
     parts
-}
-
-/// One element of `images`.
-pub fn image_object(image: &Image) -> Value {
-    Value::object(image_fields(image))
-}
-
-/// The attributes of one element of `images`, in name order.
-fn image_fields(image: &Image) -> Fields<'static> {
-    vec![
-        (attr::ARCHITECTURE, Value::opt_string(image.architecture.as_deref())),
-        (attr::CREATE_TIME, Value::opt_string(create_time::display(image.create_time.as_deref()))),
-        (attr::CREATOR, Value::opt_string(image.creator.as_deref())),
-        (attr::IMAGE_DESCRIPTION, Value::opt_string(image.image_description.as_deref())),
-        (attr::IMAGE_ID, image.image_id.as_str().into()),
-        (attr::IMAGE_NAME, Value::opt_string(image.image_name.as_deref())),
-        (attr::IMAGE_SIZE, image.image_size.map_or(Value::Null, |n| Value::Number(Number::Int(n)))),
-        (attr::IMAGE_SOURCE, Value::opt_string(image.image_source.as_deref())),
-        (attr::IMAGE_STATE, Value::opt_string(image.image_state.as_deref())),
-        (attr::IMAGE_TYPE, Value::opt_string(image.image_type.map(image_type_name))),
-        (attr::IS_SUPPORT_CLOUDINIT, image.is_support_cloudinit.map_or(Value::Null, Value::Bool)),
-        (attr::OS_NAME, Value::opt_string(image.os_name.as_deref())),
-        (attr::PLATFORM, Value::opt_string(image.platform.as_deref())),
-        (attr::STATUS, Value::opt_string(image.status.map(image_status_name))),
-    ]
 }
 
 #[cfg(test)]

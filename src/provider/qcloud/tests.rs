@@ -52,6 +52,14 @@ impl Api for Fake {
         }
         Ok(Arc::new(self.images.clone()))
     }
+
+    async fn describe_image_from_family(
+        &self,
+        _family: &str,
+        _cancel: &CancellationToken,
+    ) -> Result<Option<Arc<Image>>, crate::qcloud::Error> {
+        Ok(None)
+    }
 }
 
 fn fake(gate: Option<watch::Receiver<usize>>) -> Arc<Fake> {

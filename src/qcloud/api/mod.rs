@@ -25,6 +25,14 @@ pub trait Api: Send + Sync + 'static {
         filter: &ImageFilter,
         cancel: &CancellationToken,
     ) -> Result<Arc<Vec<Image>>, Error>;
+
+    /// The latest usable image of `family` (`DescribeImageFromFamily`), `None` when the family
+    /// has none.
+    async fn describe_image_from_family(
+        &self,
+        family: &str,
+        cancel: &CancellationToken,
+    ) -> Result<Option<Arc<Image>>, Error>;
 }
 
 /// An [`Api`] whose identical calls share one answer: concurrent callers wait for the same
@@ -33,12 +41,13 @@ pub trait Api: Send + Sync + 'static {
 pub struct SharedApi {
     inner: Arc<dyn Api>,
     listings: SingleFlight<ImageFilter, Arc<Vec<Image>>>,
+    families: SingleFlight<String, Option<Arc<Image>>>,
 }
 
 impl SharedApi {
     /// Shares the answers of `inner`.
     pub fn new(inner: Arc<dyn Api>) -> Self {
-        Self { inner, listings: SingleFlight::default() }
+        Self { inner, listings: SingleFlight::default(), families: SingleFlight::default() }
     }
 }
 
@@ -56,6 +65,20 @@ impl Api for SharedApi {
             async move { inner.describe_images(&owned, &token).await }.boxed()
         };
         self.listings.run(filter, cancel, start).await
+    }
+
+    async fn describe_image_from_family(
+        &self,
+        family: &str,
+        cancel: &CancellationToken,
+    ) -> Result<Option<Arc<Image>>, Error> {
+        let inner = Arc::clone(&self.inner);
+        let owned = family.to_string();
+        let start = move |token: CancellationToken| {
+            let (inner, owned) = (Arc::clone(&inner), owned.clone());
+            async move { inner.describe_image_from_family(&owned, &token).await }.boxed()
+        };
+        self.families.run(&family.to_string(), cancel, start).await
     }
 }
 

@@ -6,7 +6,7 @@ use crate::qcloud::fake::{CountingApi, FakeApi, image};
 use crate::qcloud::images::ImageType;
 
 fn public() -> ImageFilter {
-    ImageFilter { image_type: ImageType::Public, image_ids: Vec::new(), status: None }
+    ImageFilter::of_type(ImageType::Public)
 }
 
 fn images() -> Vec<Image> {

@@ -53,7 +53,7 @@ impl<'a> Lister<'a> {
         let batches = id_batches(&self.filter.image_ids);
         log::debug!(
             "listing {} images (status {}, {} id(s)) in {} batch(es)",
-            self.filter.image_type.name(),
+            type_names(&self.filter.image_types),
             self.filter.status.map_or("any", |s| s.name()),
             self.filter.image_ids.len(),
             batches.len()
@@ -161,6 +161,14 @@ impl<'a> Lister<'a> {
             page.total_count.map_or("not given".to_string(), |n| n.to_string())
         );
         Ok(page)
+    }
+}
+
+/// `private`, `private and shared`, or `all` for a listing of every type.
+fn type_names(types: &[super::ImageType]) -> String {
+    match types {
+        [] => "all".to_string(),
+        types => types.iter().map(|t| t.name()).collect::<Vec<_>>().join(" and "),
     }
 }
 

@@ -1,4 +1,5 @@
-//! The image actions: `DescribeImages` (every page of a listing) in both API versions.
+//! The image actions: `DescribeImages` (every page of a listing) in both API versions, and
+//! `DescribeImageFromFamily` (API 3.0).
 //!
 //! - [`model`]: types, statuses, filters and images: what callers see.
 //! - [`listing`]: every page of every batch of ids, concurrently, robust to a changing
@@ -20,10 +21,14 @@ use super::call::Call;
 use super::json::int;
 use super::transport::Transport;
 use super::{ApiVersion, Error};
-pub use model::{Image, ImageFilter, ImageStatus, ImageType, image_status_name, image_type_name};
+pub use model::{
+    Image, ImageFilter, ImageStatus, ImageType, Snapshot, image_status_name, image_type_name,
+};
 
 /// The action's name in both API versions.
 pub const DESCRIBE_IMAGES: &str = "DescribeImages";
+/// The action that picks a family's latest image (API 3.0).
+pub const DESCRIBE_IMAGE_FROM_FAMILY: &str = "DescribeImageFromFamily";
 /// `limit` of every page: the API's maximum.
 pub const PAGE_SIZE: u32 = 100;
 /// The most image ids one request carries.
@@ -58,8 +63,23 @@ pub fn dialect(version: ApiVersion) -> &'static dyn Dialect {
     }
 }
 
+/// The listings that together list `filter` in `version`: API 2.0 takes one `imageType` per
+/// request, so a filter of several types becomes one listing per type; API 3.0 lists them at
+/// once. Callers run them separately so that identical listings can be shared.
+pub fn listings(filter: &ImageFilter, version: ApiVersion) -> Vec<ImageFilter> {
+    match version {
+        ApiVersion::V2 if filter.image_types.len() > 1 => filter
+            .image_types
+            .iter()
+            .map(|t| ImageFilter { image_types: vec![*t], ..filter.clone() })
+            .collect(),
+        _ => vec![filter.clone()],
+    }
+}
+
 /// Every image matching `filter`, every page, each image once (the first occurrence), in the
-/// API's order. All or nothing: if any page fails for good, the listing fails.
+/// API's order. All or nothing: if any page fails for good, the listing fails. Under API 2.0
+/// the filter must name exactly one type (see [`listings`]) and no 3.0-only filter.
 pub async fn describe_images(
     transport: &Transport,
     filter: &ImageFilter,
@@ -68,7 +88,11 @@ pub async fn describe_images(
     if cancel.is_cancelled() {
         return Err(Error::Cancelled);
     }
-    let dialect = dialect(transport.settings().api_version());
+    let version = transport.settings().api_version();
+    if version == ApiVersion::V2 {
+        check_2_0(filter)?;
+    }
+    let dialect = dialect(version);
     let lister = listing::Lister::new(transport, dialect, filter, cancel);
     let images = tokio::select! {
         biased;
@@ -76,6 +100,45 @@ pub async fn describe_images(
         result = lister.run() => result,
     }?;
     Ok(images.into_iter().filter(|image| dialect.keeps(filter, image)).collect())
+}
+
+/// What an API 2.0 listing cannot express.
+fn check_2_0(filter: &ImageFilter) -> Result<(), Error> {
+    let not_offered =
+        |what: &str| Err(Error::NotOffered { what: what.to_string(), version: ApiVersion::V2 });
+    match filter.image_types.len() {
+        0 => not_offered("listing images without an image type"),
+        1 if filter.uses_api_3_0_filters() => {
+            not_offered("filtering by instance type, platform or tags")
+        }
+        1 => Ok(()),
+        _ => not_offered("listing several image types in one request"),
+    }
+}
+
+/// The latest image of `family` that instances can use, or `None` when the family has none
+/// (`DescribeImageFromFamily`, API 3.0 only).
+pub async fn describe_image_from_family(
+    transport: &Transport,
+    family: &str,
+    cancel: &CancellationToken,
+) -> Result<Option<Image>, Error> {
+    let version = transport.settings().api_version();
+    if version != ApiVersion::V3 {
+        return Err(Error::NotOffered { what: DESCRIBE_IMAGE_FROM_FAMILY.into(), version });
+    }
+    let body = serde_json::json!({ "ImageFamily": family }).to_string();
+    let call = Call::V3(crate::qcloud::v3::Call {
+        service: v3::SERVICE,
+        version: v3::VERSION,
+        action: DESCRIBE_IMAGE_FROM_FAMILY,
+        body,
+    });
+    let parse = |content: &Map<String, Value>| match content.get("Image") {
+        None | Some(Value::Null) => Ok(None),
+        Some(image) => v3::image_of(image).map(Some),
+    };
+    transport.send(&call, &format!("family {family:?}"), &parse, cancel).await
 }
 
 /// A page from its count and image-list fields (named per API version), each image parsed by
@@ -115,6 +178,39 @@ mod tests {
 
     fn ids(n: usize) -> Vec<String> {
         (0..n).map(|i| format!("img-{i:08}")).collect()
+    }
+
+    #[test]
+    fn several_types_are_one_listing_per_type_under_2_0_and_one_under_3_0() {
+        let filter = ImageFilter {
+            image_types: vec![ImageType::Private, ImageType::Shared],
+            status: Some(ImageStatus::Normal),
+            ..ImageFilter::default()
+        };
+        let v2 = listings(&filter, ApiVersion::V2);
+        let types: Vec<Vec<ImageType>> = v2.iter().map(|f| f.image_types.clone()).collect();
+        assert_eq!(types, [vec![ImageType::Private], vec![ImageType::Shared]]);
+        assert!(v2.iter().all(|f| f.status == Some(ImageStatus::Normal)));
+        assert_eq!(listings(&filter, ApiVersion::V3), std::slice::from_ref(&filter));
+        let one = ImageFilter::of_type(ImageType::Public);
+        assert_eq!(listings(&one, ApiVersion::V2), [one]);
+    }
+
+    #[test]
+    fn api_2_0_refuses_what_it_cannot_express() {
+        let no_type = ImageFilter::default();
+        let platform = ImageFilter {
+            platform: Some("Ubuntu".into()),
+            ..ImageFilter::of_type(ImageType::Public)
+        };
+        let two = ImageFilter {
+            image_types: vec![ImageType::Private, ImageType::Public],
+            ..ImageFilter::default()
+        };
+        for filter in [no_type, platform, two] {
+            assert!(matches!(check_2_0(&filter), Err(Error::NotOffered { .. })), "{filter:?}");
+        }
+        assert!(check_2_0(&ImageFilter::of_type(ImageType::Public)).is_ok());
     }
 
     #[test]

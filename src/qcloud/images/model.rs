@@ -3,6 +3,8 @@
 //!
 //! Plain data: must not depend on the transport, the parsers or Terraform types.
 
+use std::collections::BTreeMap;
+
 /// Whose images to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ImageType {
@@ -138,15 +140,66 @@ pub fn image_status_name(code: i64) -> String {
     ImageStatus::from_code(code).map_or_else(|| code.to_string(), |s| s.name().to_string())
 }
 
-/// What a `DescribeImages` listing asks the API for: the server-side filters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// What a `DescribeImages` listing asks the API for. API 3.0 applies the filters it can and
+/// the client the rest; API 2.0 knows only types, ids and status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ImageFilter {
-    /// Required by API 2.0.
-    pub image_type: ImageType,
+    /// The types to list, sorted, each once. API 2.0 takes exactly one per listing; under 3.0,
+    /// empty lists every type (useful with ids).
+    pub image_types: Vec<ImageType>,
     /// Exact image ids; empty means all. Any number: a listing batches them.
     pub image_ids: Vec<String>,
     /// `None` lists every status.
     pub status: Option<ImageStatus>,
+    /// API 3.0 only: only images that instances of this type can boot (`InstanceType`).
+    pub instance_type: Option<String>,
+    /// API 3.0 only: the OS family (`platform`), compared ignoring case.
+    pub platform: Option<String>,
+    /// API 3.0 only: images carrying every one of these tags with that value (`tag:<key>`).
+    pub tags: BTreeMap<String, String>,
+    /// Keep images the API marks deprecated (only API 3.0 reports deprecation).
+    pub include_deprecated: bool,
+}
+
+impl ImageFilter {
+    /// Every image of one type.
+    pub fn of_type(image_type: ImageType) -> Self {
+        Self { image_types: vec![image_type], ..Self::default() }
+    }
+
+    /// Whether any filter only API 3.0 offers is set.
+    pub fn uses_api_3_0_filters(&self) -> bool {
+        self.instance_type.is_some() || self.platform.is_some() || !self.tags.is_empty()
+    }
+
+    /// Whether an image passes the filters that can be checked on its fields: types, ids,
+    /// status, platform, tags and deprecation. (`instance_type` cannot be: only the API knows
+    /// which images a type boots.)
+    pub fn admits(&self, image: &Image) -> bool {
+        let code = |c: u8| Some(i64::from(c));
+        let type_ok = self.image_types.is_empty()
+            || self.image_types.iter().any(|t| image.image_type == code(t.code()));
+        let id_ok = self.image_ids.is_empty() || self.image_ids.contains(&image.image_id);
+        let status_ok = self.status.is_none_or(|s| image.status == code(s.code()));
+        let platform_ok = self.platform.as_deref().is_none_or(|wanted| {
+            image.platform.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(wanted))
+        });
+        let tags_ok = self.tags.iter().all(|(key, value)| {
+            image.tags.as_ref().is_some_and(|tags| tags.get(key) == Some(value))
+        });
+        let deprecation_ok = self.include_deprecated || image.image_deprecated != Some(true);
+        type_ok && id_ok && status_ok && platform_ok && tags_ok && deprecation_ok
+    }
+}
+
+/// One snapshot an image is made of (API 3.0 `SnapshotSet`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub snapshot_id: Option<String>,
+    /// `SYSTEM_DISK` or `DATA_DISK`.
+    pub disk_usage: Option<String>,
+    /// GiB.
+    pub disk_size: Option<i64>,
 }
 
 /// One image as the API describes it, as lenient as the API: every field but the id may be
@@ -178,6 +231,18 @@ pub struct Image {
     pub image_state: Option<String>,
     /// API 3.0 only: `IsSupportCloudinit`.
     pub is_support_cloudinit: Option<bool>,
+    /// API 3.0 only: `SnapshotSet`.
+    pub snapshots: Option<Vec<Snapshot>>,
+    /// API 3.0 only: `Tags`, key → value.
+    pub tags: Option<BTreeMap<String, String>>,
+    /// API 3.0 only: `LicenseType` (`TencentCloud`, `BYOL`).
+    pub license_type: Option<String>,
+    /// API 3.0 only: `ImageFamily` (empty when the image has none).
+    pub image_family: Option<String>,
+    /// API 3.0 only: `ImageDeprecated`.
+    pub image_deprecated: Option<bool>,
+    /// API 3.0 only: `SyncPercent`.
+    pub sync_percent: Option<i64>,
 }
 
 #[cfg(test)]
@@ -213,6 +278,49 @@ mod tests {
         );
         assert_eq!(ImageType::from_code(0), None);
         assert_eq!(ImageStatus::from_code(6), None);
+    }
+
+    #[test]
+    fn filters_admit_images_by_their_fields() {
+        let image = Image {
+            image_id: "img-aaaaaaaa".into(),
+            image_type: Some(1),
+            status: Some(2),
+            platform: Some("Ubuntu".into()),
+            tags: Some(BTreeMap::from([("team".into(), "web".into())])),
+            image_deprecated: Some(false),
+            ..Image::default()
+        };
+        let private = ImageFilter::of_type(ImageType::Private);
+        let tagged = |key: &str, value: &str| ImageFilter {
+            tags: BTreeMap::from([(key.to_string(), value.to_string())]),
+            ..private.clone()
+        };
+        let cases = [
+            (private.clone(), true),
+            (ImageFilter::default(), true),
+            (ImageFilter::of_type(ImageType::Public), false),
+            (
+                ImageFilter {
+                    image_types: vec![ImageType::Public, ImageType::Private],
+                    ..ImageFilter::default()
+                },
+                true,
+            ),
+            (ImageFilter { image_ids: vec!["img-bbbbbbbb".into()], ..private.clone() }, false),
+            (ImageFilter { status: Some(ImageStatus::InUse), ..private.clone() }, false),
+            (ImageFilter { platform: Some("ubuntu".into()), ..private.clone() }, true),
+            (ImageFilter { platform: Some("CentOS".into()), ..private.clone() }, false),
+            (tagged("team", "web"), true),
+            (tagged("team", "db"), false),
+            (tagged("owner", "web"), false),
+        ];
+        for (filter, admitted) in cases {
+            assert_eq!(filter.admits(&image), admitted, "{filter:?}");
+        }
+        let deprecated = Image { image_deprecated: Some(true), ..image };
+        assert!(!private.admits(&deprecated));
+        assert!(ImageFilter { include_deprecated: true, ..private }.admits(&deprecated));
     }
 
     #[test]

@@ -36,7 +36,9 @@ impl Dialect for V2 {
     }
 }
 
-/// The action's own parameters of one page.
+/// The action's own parameters of one page. API 2.0 takes one `imageType` per request: a filter
+/// of several types is listed type by type (see [`super::listings`]), and the filters only API
+/// 3.0 offers are refused before a listing starts.
 pub fn page_params(
     filter: &ImageFilter,
     ids: &[String],
@@ -44,7 +46,9 @@ pub fn page_params(
     limit: u32,
 ) -> BTreeMap<String, String> {
     let mut params = BTreeMap::new();
-    params.insert("imageType".to_string(), filter.image_type.code().to_string());
+    if let Some(image_type) = filter.image_types.first() {
+        params.insert("imageType".to_string(), image_type.code().to_string());
+    }
     for (i, id) in ids.iter().enumerate() {
         params.insert(format!("imageIds.{i}"), id.clone());
     }
@@ -100,9 +104,8 @@ mod tests {
     #[test]
     fn page_params_carry_type_ids_status_offset_and_limit() {
         let filter = ImageFilter {
-            image_type: ImageType::Public,
-            image_ids: Vec::new(),
             status: Some(ImageStatus::Normal),
+            ..ImageFilter::of_type(ImageType::Public)
         };
         let params = page_params(&filter, &ids(2), 200, 100);
         let pairs: Vec<(&str, &str)> =
@@ -124,8 +127,7 @@ mod tests {
 
     #[test]
     fn ids_are_numbered_from_zero_and_status_left_out_when_unset() {
-        let filter =
-            ImageFilter { image_type: ImageType::Private, image_ids: Vec::new(), status: None };
+        let filter = ImageFilter::of_type(ImageType::Private);
         let ten = ids(10);
         let params = page_params(&filter, &ten, 0, 100);
         for (i, id) in ten.iter().enumerate() {

@@ -9,6 +9,9 @@
 //!
 //! Must not depend on the transport or on Terraform types.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -16,7 +19,8 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::{format_description, offset};
 
 use super::{
-    DESCRIBE_IMAGES, Dialect, Image, ImageFilter, ImageStatus, ImageType, Page, parse_page_fields,
+    DESCRIBE_IMAGES, Dialect, Image, ImageFilter, ImageStatus, ImageType, Page, Snapshot,
+    parse_page_fields,
 };
 use crate::qcloud::call::Call;
 use crate::qcloud::json::{boolean, int, text};
@@ -44,18 +48,33 @@ impl Dialect for V3 {
         parse_page_fields(content, ["TotalCount", "ImageSet"], parse_image)
     }
 
+    /// With ids the API applies no filter, so every filter is applied here; without ids the
+    /// API applied them all but `copying` and deprecation, which it has no filter for.
     fn keeps(&self, filter: &ImageFilter, image: &Image) -> bool {
-        let by_ids = !filter.image_ids.is_empty();
-        let type_ok = !by_ids || image.image_type == Some(i64::from(filter.image_type.code()));
+        if !filter.image_ids.is_empty() {
+            return filter.admits(image);
+        }
         let status_ok = match filter.status {
-            Some(status) if by_ids || status.v3_filter().is_none() => {
+            Some(status) if status.v3_filter().is_none() => {
                 image.status == Some(i64::from(status.code()))
             }
             _ => true,
         };
-        type_ok && status_ok
+        status_ok && (filter.include_deprecated || image.image_deprecated != Some(true))
     }
 }
+
+/// How many `Filters` a listing of `filter` sends (without ids), and the most values one of
+/// them carries: the API allows at most [`MAX_FILTERS`] of [`MAX_FILTER_VALUES`] values.
+pub fn filter_shape(filter: &ImageFilter) -> (usize, usize) {
+    let filters = filters(filter);
+    (filters.len(), filters.iter().map(|f| f.values.len()).max().unwrap_or(0))
+}
+
+/// The most `Filters` one request may carry.
+pub const MAX_FILTERS: usize = 10;
+/// The most values one filter may carry.
+pub const MAX_FILTER_VALUES: usize = 5;
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -63,30 +82,52 @@ struct Body<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     image_ids: Option<&'a [String]>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    filters: Vec<Filter>,
+    filters: Vec<Filter<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instance_type: Option<&'a str>,
     offset: u64,
     limit: u32,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct Filter {
-    name: &'static str,
-    values: Vec<&'static str>,
+struct Filter<'a> {
+    name: Cow<'a, str>,
+    values: Vec<&'a str>,
 }
 
-/// The JSON body of a page: `ImageIds` when the page has ids, else the `image-type` filter and
-/// the `image-state` filter when the API can apply it; then `Offset` and `Limit`.
+/// The `Filters` of a listing without ids: `image-type` (every type asked for), `image-state`
+/// when the API can apply it, `platform`, and one `tag:<key>` per tag.
+fn filters(filter: &ImageFilter) -> Vec<Filter<'_>> {
+    let named = |name: &'static str, values| Filter { name: Cow::Borrowed(name), values };
+    let mut filters = Vec::new();
+    if !filter.image_types.is_empty() {
+        filters.push(named("image-type", filter.image_types.iter().map(|t| t.v3_name()).collect()));
+    }
+    if let Some(state) = filter.status.and_then(ImageStatus::v3_filter) {
+        filters.push(named("image-state", vec![state]));
+    }
+    if let Some(platform) = &filter.platform {
+        filters.push(named("platform", vec![platform.as_str()]));
+    }
+    for (key, value) in &filter.tags {
+        filters
+            .push(Filter { name: Cow::Owned(format!("tag:{key}")), values: vec![value.as_str()] });
+    }
+    filters
+}
+
+/// The JSON body of a page: `ImageIds` when the page has ids, else the `Filters`; then
+/// `InstanceType` when asked for, `Offset` and `Limit`.
 pub fn body_json(filter: &ImageFilter, ids: &[String], offset: u64, limit: u32) -> String {
     let by_ids = !ids.is_empty();
-    let mut filters = Vec::new();
-    if !by_ids {
-        filters.push(Filter { name: "image-type", values: vec![filter.image_type.v3_name()] });
-        if let Some(state) = filter.status.and_then(ImageStatus::v3_filter) {
-            filters.push(Filter { name: "image-state", values: vec![state] });
-        }
-    }
-    let body = Body { image_ids: by_ids.then_some(ids), filters, offset, limit };
+    let body = Body {
+        image_ids: by_ids.then_some(ids),
+        filters: if by_ids { Vec::new() } else { filters(filter) },
+        instance_type: filter.instance_type.as_deref(),
+        offset,
+        limit,
+    };
     serde_json::to_string(&body).expect("a body of strings and integers always serializes")
 }
 
@@ -99,6 +140,10 @@ fn parse_image(index: usize, entry: &Value) -> Result<Image, String> {
         .filter(|id| !id.is_empty())
         .ok_or_else(|| format!("ImageSet[{index}] has no ImageId"))?;
     let image_state = field("ImageState");
+    let snapshots = match fields.get("SnapshotSet") {
+        Some(Value::Array(entries)) => Some(entries.iter().filter_map(snapshot).collect()),
+        _ => None,
+    };
     Ok(Image {
         image_id,
         image_name: field("ImageName"),
@@ -119,7 +164,38 @@ fn parse_image(index: usize, entry: &Value) -> Result<Image, String> {
         image_source: field("ImageSource"),
         image_state,
         is_support_cloudinit: fields.get("IsSupportCloudinit").and_then(boolean),
+        snapshots,
+        tags: fields.get("Tags").and_then(tags),
+        license_type: field("LicenseType"),
+        image_family: field("ImageFamily"),
+        image_deprecated: fields.get("ImageDeprecated").and_then(boolean),
+        sync_percent: fields.get("SyncPercent").and_then(int),
     })
+}
+
+/// One `SnapshotSet` entry; `None` when it is not an object.
+fn snapshot(entry: &Value) -> Option<Snapshot> {
+    let Value::Object(fields) = entry else { return None };
+    Some(Snapshot {
+        snapshot_id: fields.get("SnapshotId").and_then(text),
+        disk_usage: fields.get("DiskUsage").and_then(text),
+        disk_size: fields.get("DiskSize").and_then(int),
+    })
+}
+
+/// `Tags` as a map; entries without a key are skipped, a repeated key keeps its last value.
+fn tags(value: &Value) -> Option<BTreeMap<String, String>> {
+    let Value::Array(entries) = value else { return None };
+    let pairs = entries.iter().filter_map(|entry| {
+        let key = entry.get("Key").and_then(text)?;
+        Some((key, entry.get("Value").and_then(text).unwrap_or_default()))
+    });
+    Some(pairs.collect())
+}
+
+/// Reads one `Image` object of an answer (`DescribeImageFromFamily` returns one).
+pub fn image_of(value: &Value) -> Result<Image, String> {
+    parse_image(0, value)
 }
 
 /// An ISO 8601 time as the 2.0 `createTime` text (`YYYY-MM-DD HH:MM:SS`, Beijing time); the

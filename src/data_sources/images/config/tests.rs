@@ -1,5 +1,6 @@
 use super::*;
 use crate::cty::PathStep;
+use crate::data_sources::images::config::values::regex_error_text;
 use crate::data_sources::images::test_support::{config, strings};
 use crate::diag::Severity;
 
@@ -33,7 +34,6 @@ fn accepted_spellings_validate_cleanly() {
         (attr::STATUS, "1"),
         (attr::STATUS, "5"),
         (attr::NAME_REGEX, "^CentOS 7\\.[0-9]+"),
-        (attr::NAME_REGEX, ""),
         (attr::OS_NAME, "centos"),
         (attr::RESULT_OUTPUT_FILE, "out/images.json"),
     ];
@@ -70,13 +70,24 @@ fn each_problem_is_reported_at_its_attribute_path() {
             "1e400",
         ),
         (attr::OS_NAME, "".into(), vec!["os_name"], "Remove it to match every OS"),
+        (attr::NAME_REGEX, "".into(), vec!["name_regex"], "Remove it to match every name"),
+        (attr::IMAGE_IDS, strings(&[]), vec!["image_ids"], "Remove it (or set it to null)"),
+        (attr::IMAGE_TYPES, strings(&[]), vec!["image_types"], "an empty list"),
+        (
+            attr::IMAGE_TYPES,
+            strings(&["public", "publik"]),
+            vec!["image_types[1]"],
+            "not an image type",
+        ),
+        (attr::PLATFORM, " ".into(), vec!["platform"], "such as \"Ubuntu\""),
+        (attr::INSTANCE_TYPE, "".into(), vec!["instance_type"], "such as \"S5.MEDIUM4\""),
         (attr::OS_NAME, "   ".into(), vec!["os_name"], "os_name is empty"),
         (attr::RESULT_OUTPUT_FILE, "".into(), vec!["result_output_file"], "give a file path"),
         (attr::IMAGE_TYPE, 2.into(), vec!["image_type"], "must be a string"),
         (attr::MOST_RECENT, "yes".into(), vec!["most_recent"], "true or false"),
     ];
     for (name, value, want_paths, want_text) in cases {
-        let config = if name == attr::IMAGE_TYPE {
+        let config = if name == attr::IMAGE_TYPE || name == attr::IMAGE_TYPES {
             config(&[(name, value.clone())])
         } else {
             public(&[(name, value.clone())])
@@ -178,20 +189,20 @@ fn read_builds_the_normalized_query() {
         (attr::RESULT_OUTPUT_FILE, "~/images.json".into()),
     ]);
     let query = Lookup::from_config(&config).expect("valid");
-    assert_eq!(query.image_type, ImageType::Shared);
-    assert_eq!(query.image_ids, ["img-aaaaaaaa", "img-bbbbbbbb"]);
-    assert_eq!(query.status, Some(ImageStatus::InUse));
+    assert_eq!(query.filter.image_types, [ImageType::Shared]);
+    assert_eq!(query.filter.image_ids, ["img-aaaaaaaa", "img-bbbbbbbb"]);
+    assert_eq!(query.filter.status, Some(ImageStatus::InUse));
     assert_eq!(query.name_regex.as_ref().map(Regex::as_str), Some("^web-"));
     assert_eq!(query.os_name.as_deref(), Some("CentOS"));
     assert!(query.most_recent && query.sort_ascending);
     assert_eq!(query.max_results, Some(3));
     assert_eq!(query.result_output_file.as_deref(), Some("~/images.json"));
     assert_eq!(
-        query.filter(),
+        query.filter,
         ImageFilter {
-            image_type: ImageType::Shared,
             image_ids: vec!["img-aaaaaaaa".into(), "img-bbbbbbbb".into()],
             status: Some(ImageStatus::InUse),
+            ..ImageFilter::of_type(ImageType::Shared)
         }
     );
 }
@@ -199,9 +210,7 @@ fn read_builds_the_normalized_query() {
 #[test]
 fn defaults_when_optional_arguments_are_unset() {
     let query = Lookup::from_config(&public(&[(attr::STATUS, "0".into())])).expect("valid");
-    assert_eq!(query.image_type, ImageType::Public);
-    assert!(query.image_ids.is_empty());
-    assert_eq!(query.status, None);
+    assert_eq!(query.filter, ImageFilter::of_type(ImageType::Public));
     assert!(query.name_regex.is_none() && query.os_name.is_none());
     assert!(!query.most_recent && !query.sort_ascending);
     assert_eq!(query.max_results, None);

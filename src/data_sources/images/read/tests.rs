@@ -1,12 +1,15 @@
 use futures_util::future::join_all;
 use tokio::sync::watch;
 
+use std::sync::Arc;
+
 use super::*;
 use crate::data_sources::images::schema::schema;
 use crate::data_sources::images::test_support::{FakeApi, config, image, strings};
 use crate::diag::Severity;
 use crate::qcloud::fake::CountingApi;
 use crate::qcloud::{Api, ApiVersion, Image, SharedApi};
+use crate::qcloud::{Error, ImageType};
 
 const REGION: &str = "ap-guangzhou";
 
@@ -67,7 +70,7 @@ async fn reads_lists_filters_and_orders() {
     assert_eq!(state.get_attr(attr::TOTAL_COUNT), Some(&2.into()));
     assert!(state.is_wholly_known());
     assert_eq!(fake.calls(), 1);
-    assert_eq!(fake.filters()[0].image_type, ImageType::Public);
+    assert_eq!(fake.filters()[0].image_types, [ImageType::Public]);
 }
 
 #[tokio::test]

@@ -2,19 +2,18 @@ use regex::Regex;
 
 use super::*;
 use crate::data_sources::images::test_support::image;
-use crate::qcloud::ImageType;
+use crate::qcloud::{ImageFilter, ImageType};
 
 fn query() -> Lookup {
     Lookup {
-        image_type: ImageType::Public,
-        image_ids: Vec::new(),
-        status: None,
+        filter: ImageFilter::of_type(ImageType::Public),
         name_regex: None,
         os_name: None,
         most_recent: false,
         sort_ascending: false,
         max_results: None,
         result_output_file: None,
+        read_timeout: None,
     }
 }
 
@@ -252,4 +251,58 @@ fn a_repeated_id_counts_once_and_the_same_copy_wins_in_any_order() {
     assert_eq!(one, two);
     assert_eq!(one.total_count, 1);
     assert_eq!(one.images, [&newer]);
+}
+
+fn with_status(mut image: Image, status: Option<i64>) -> Image {
+    image.status = status;
+    image
+}
+
+/// Regression: `most_recent` picked an image still syncing, which no instance can boot.
+#[test]
+fn regression_most_recent_passes_over_images_that_cannot_be_launched() {
+    let listed = vec![
+        with_status(image("img-aaaaaaaa", "web-1", "", "2024-01-01 00:00:00"), Some(2)),
+        with_status(image("img-bbbbbbbb", "web-2", "", "2024-02-01 00:00:00"), Some(3)),
+        with_status(image("img-cccccccc", "web-3", "", "2024-03-01 00:00:00"), Some(4)),
+        with_status(image("img-dddddddd", "web-4", "", "2024-04-01 00:00:00"), Some(1)),
+        with_status(image("img-eeeeeeee", "web-5", "", "2024-05-01 00:00:00"), Some(5)),
+        with_status(image("img-ffffffff", "web-6", "", "2024-06-01 00:00:00"), None),
+    ];
+    let q = Lookup { most_recent: true, ..query() };
+    let selection = select(&listed, &q);
+    assert_eq!(selection.most_recent.map(|i| i.image_id.as_str()), Some("img-bbbbbbbb"));
+    assert_eq!(selection.unusable, 4, "syncing, creating, copying and a failed state");
+    assert_eq!(selection.total_count, 6, "unusable images are still listed");
+    // A status asked for explicitly is honoured: any image of that status may be picked.
+    let syncing = Lookup {
+        filter: ImageFilter { status: Some(ImageStatus::Syncing), ..q.filter.clone() },
+        ..q.clone()
+    };
+    let selection = select(&listed, &syncing);
+    assert_eq!(selection.most_recent.map(|i| i.image_id.as_str()), Some("img-ffffffff"));
+    assert_eq!(selection.unusable, 0);
+    let only_unusable = [listed[2].clone(), listed[4].clone()];
+    let selection = select(&only_unusable, &q);
+    assert_eq!((selection.most_recent, selection.unusable), (None, 2));
+}
+
+#[test]
+fn usable_means_normal_or_in_use() {
+    let cases = [
+        (Some(1), false),
+        (Some(2), true),
+        (Some(3), true),
+        (Some(4), false),
+        (Some(5), false),
+        (Some(9), false),
+        (None, false),
+    ];
+    for (status, usable) in cases {
+        assert_eq!(
+            is_usable(&with_status(image("img-aaaaaaaa", "", "", ""), status)),
+            usable,
+            "{status:?}"
+        );
+    }
 }

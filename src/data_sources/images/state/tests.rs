@@ -1,7 +1,7 @@
 use super::*;
 use crate::cty::Type;
-use crate::data_sources::images::schema::IMAGE_FIELDS;
 use crate::data_sources::images::test_support::{config, image};
+use crate::qcloud::Image;
 
 /// True when `value` is wholly known and has the shape of `ty` (every object attribute present).
 pub fn conforms(value: &Value, ty: &Type) -> bool {
@@ -10,6 +10,7 @@ pub fn conforms(value: &Value, ty: &Type) -> bool {
         (Value::String(_), Type::String) | (Value::Bool(_), Type::Bool) => true,
         (Value::Number(_), Type::Number) => true,
         (Value::List(items), Type::List(element)) => items.iter().all(|i| conforms(i, element)),
+        (Value::Map(entries), Type::Map(element)) => entries.values().all(|v| conforms(v, element)),
         (Value::Object(attributes), Type::Object(types)) => {
             attributes.len() == types.len()
                 && types
@@ -27,7 +28,12 @@ fn state(config: &Value, id: &str, selection: &Selection<'_>) -> Value {
 }
 
 fn selection<'a>(images: &'a [Image], most_recent: Option<&'a Image>) -> Selection<'a> {
-    Selection { total_count: images.len() + 5, images: images.iter().collect(), most_recent }
+    Selection {
+        total_count: images.len() + 5,
+        images: images.iter().collect(),
+        most_recent,
+        unusable: 0,
+    }
 }
 
 #[test]
@@ -53,8 +59,12 @@ fn arguments_are_echoed_and_computed_attributes_filled() {
         (attr::NAME_REGEX, "^web".into()),
         (attr::MOST_RECENT, true.into()),
     ]);
-    let selection =
-        Selection { total_count: 7, images: vec![&picked, &other], most_recent: Some(&picked) };
+    let selection = Selection {
+        total_count: 7,
+        images: vec![&picked, &other],
+        most_recent: Some(&picked),
+        unusable: 0,
+    };
     let state = state(&config, "the-id", &selection);
     let get = |name: &str| state.get_attr(name).cloned();
     assert_eq!(get(attr::IMAGE_TYPE), Some("2".into()));
@@ -73,6 +83,10 @@ fn arguments_are_echoed_and_computed_attributes_filled() {
     assert_eq!(get(attr::CREATE_TIME), Some("2021-06-01T12:00:00+08:00".into()));
     assert_eq!(get(attr::OS_NAME), Some("CentOS 7.2".into()));
     assert_eq!(get(attr::CREATOR), Some(Value::Null));
+    let image = get(attr::IMAGE).expect("the picked image");
+    assert_eq!(image.get_attr(attr::IMAGE_ID), Some(&"img-bbbbbbbb".into()));
+    assert_eq!(image.get_attr(attr::STATUS), Some(&"normal".into()));
+    assert_eq!(image, crate::data_sources::image_object::image_value(&picked));
 }
 
 #[test]
@@ -94,7 +108,7 @@ fn top_level_image_attributes_are_null_without_most_recent() {
     let config = config(&[(attr::IMAGE_TYPE, "public".into())]);
     let images = vec![image("img-aaaaaaaa", "web", "CentOS", "2020-01-01 00:00:00")];
     let state = state(&config, "x", &selection(&images, None));
-    for name in [attr::IMAGE_ID, attr::IMAGE_NAME, attr::CREATE_TIME, attr::OS_NAME] {
+    for name in [attr::IMAGE_ID, attr::IMAGE_NAME, attr::CREATE_TIME, attr::OS_NAME, attr::IMAGE] {
         assert_eq!(state.get_attr(name), Some(&Value::Null), "{name}");
     }
 }
@@ -105,71 +119,4 @@ fn os_name_keeps_the_configured_filter() {
     let config = config(&[(attr::IMAGE_TYPE, "public".into()), (attr::OS_NAME, "centos".into())]);
     let state = state(&config, "x", &selection(std::slice::from_ref(&picked), Some(&picked)));
     assert_eq!(state.get_attr(attr::OS_NAME), Some(&"centos".into()));
-}
-
-#[test]
-fn image_objects_use_names_times_and_nulls() {
-    let full = Image {
-        image_id: "img-aaaaaaaa".into(),
-        image_name: Some("web".into()),
-        image_description: Some("built by CI".into()),
-        image_type: Some(4),
-        os_name: Some("CentOS 7.2 64bit".into()),
-        create_time: Some("2014-09-27 10:11:00".into()),
-        creator: Some("100000001".into()),
-        status: Some(3),
-        ..Image::default()
-    };
-    let object = image_object(&full);
-    let expected = Value::object([
-        ("image_id", "img-aaaaaaaa".into()),
-        ("image_name", "web".into()),
-        ("image_description", "built by CI".into()),
-        ("image_type", "shared".into()),
-        ("os_name", "CentOS 7.2 64bit".into()),
-        ("create_time", "2014-09-27T10:11:00+08:00".into()),
-        ("creator", "100000001".into()),
-        ("status", "in_use".into()),
-        ("architecture", Value::Null),
-        ("platform", Value::Null),
-        ("image_size", Value::Null),
-        ("image_source", Value::Null),
-        ("image_state", Value::Null),
-        ("is_support_cloudinit", Value::Null),
-    ]);
-    assert_eq!(object, expected);
-
-    let bare = Image { image_id: "img-bbbbbbbb".into(), ..Image::default() };
-    let object = image_object(&bare);
-    for field in IMAGE_FIELDS.iter().filter(|f| **f != attr::IMAGE_ID) {
-        assert_eq!(object.get_attr(field), Some(&Value::Null), "{field}");
-    }
-    let odd = Image { create_time: Some("27/09/2014".into()), ..bare.clone() };
-    assert_eq!(image_object(&odd).get_attr(attr::CREATE_TIME), Some(&"27/09/2014".into()));
-    let empty = Image { create_time: Some(String::new()), image_name: Some(String::new()), ..bare };
-    assert_eq!(image_object(&empty).get_attr(attr::CREATE_TIME), Some(&Value::Null));
-    // An empty name is still a name the API sent: kept as it is.
-    assert_eq!(image_object(&empty).get_attr(attr::IMAGE_NAME), Some(&"".into()));
-}
-
-#[test]
-fn codes_become_names_and_unknown_codes_their_number() {
-    let types =
-        [(1, "private"), (2, "public"), (3, "marketplace"), (4, "shared"), (0, "0"), (9, "9")];
-    for (code, name) in types {
-        assert_eq!(image_type_name(code), name);
-    }
-    let statuses = [
-        (1, "creating"),
-        (2, "normal"),
-        (3, "in_use"),
-        (4, "syncing"),
-        (5, "copying"),
-        (0, "0"),
-        (-1, "-1"),
-        (6, "6"),
-    ];
-    for (code, name) in statuses {
-        assert_eq!(image_status_name(code), name);
-    }
 }

@@ -1,7 +1,7 @@
 use super::*;
 
 fn filter(ids: Vec<String>, status: Option<ImageStatus>) -> ImageFilter {
-    ImageFilter { image_type: ImageType::Public, image_ids: ids, status }
+    ImageFilter { image_ids: ids, status, ..ImageFilter::of_type(ImageType::Public) }
 }
 
 fn parsed(body: &str) -> Result<Page, String> {
@@ -61,9 +61,9 @@ fn image(image_type: i64, status: i64) -> Image {
 #[test]
 fn client_side_filter_applies_only_what_the_api_could_not() {
     let query = |ids: Vec<String>, status| ImageFilter {
-        image_type: ImageType::Private,
         image_ids: ids,
         status,
+        ..ImageFilter::of_type(ImageType::Private)
     };
     let ids = vec!["img-aaaaaaaa".to_string()];
     let cases = [
@@ -112,6 +112,9 @@ fn success_maps_names_times_and_3_0_fields() {
             image_source: Some("OFFICIAL".into()),
             image_state: Some("NORMAL".into()),
             is_support_cloudinit: Some(true),
+            tags: Some(BTreeMap::new()),
+            sync_percent: Some(100),
+            ..Image::default()
         }
     );
     let odd = &page.images[1];
@@ -140,4 +143,101 @@ fn wrong_shapes_are_clear_errors() {
     {
         assert!(parsed(body).is_err(), "{body}");
     }
+}
+
+#[test]
+fn platform_tags_and_instance_type_go_to_the_api() {
+    let filter = ImageFilter {
+        image_types: vec![ImageType::Private, ImageType::Shared],
+        platform: Some("Ubuntu".into()),
+        tags: BTreeMap::from([("env".into(), "prod".into()), ("team".into(), "web".into())]),
+        instance_type: Some("S5.MEDIUM4".into()),
+        ..ImageFilter::default()
+    };
+    assert_eq!(
+        body_json(&filter, &[], 0, 100),
+        r#"{"Filters":[{"Name":"image-type","Values":["PRIVATE_IMAGE","SHARED_IMAGE"]},{"Name":"platform","Values":["Ubuntu"]},{"Name":"tag:env","Values":["prod"]},{"Name":"tag:team","Values":["web"]}],"InstanceType":"S5.MEDIUM4","Offset":0,"Limit":100}"#
+    );
+    assert_eq!(filter_shape(&filter), (4, 2));
+    let ids = vec!["img-aaaaaaaa".to_string()];
+    assert_eq!(
+        body_json(&filter, &ids, 0, 100),
+        r#"{"ImageIds":["img-aaaaaaaa"],"InstanceType":"S5.MEDIUM4","Offset":0,"Limit":100}"#
+    );
+    assert_eq!(
+        body_json(&ImageFilter { image_ids: ids.clone(), ..ImageFilter::default() }, &ids, 0, 100),
+        r#"{"ImageIds":["img-aaaaaaaa"],"Offset":0,"Limit":100}"#,
+        "ids without a type"
+    );
+}
+
+#[test]
+fn deprecated_images_are_left_out_on_the_client_unless_asked_for() {
+    let deprecated = Image { image_deprecated: Some(true), ..image(1, 2) };
+    let all = ImageFilter::of_type(ImageType::Private);
+    assert!(!V3.keeps(&all, &deprecated));
+    assert!(V3.keeps(&all, &image(1, 2)));
+    assert!(V3.keeps(&ImageFilter { include_deprecated: true, ..all.clone() }, &deprecated));
+    let by_id = ImageFilter { image_ids: vec!["img-aaaaaaaa".into()], ..all };
+    assert!(!V3.keeps(&by_id, &deprecated));
+}
+
+#[test]
+fn with_ids_platform_and_tags_are_applied_on_the_client() {
+    let image = Image {
+        platform: Some("Ubuntu".into()),
+        tags: Some(BTreeMap::from([("team".into(), "web".into())])),
+        ..image(1, 2)
+    };
+    let by_id = ImageFilter {
+        image_ids: vec!["img-aaaaaaaa".into()],
+        ..ImageFilter::of_type(ImageType::Private)
+    };
+    let platform = |p: &str| ImageFilter { platform: Some(p.into()), ..by_id.clone() };
+    assert!(V3.keeps(&platform("ubuntu"), &image));
+    assert!(!V3.keeps(&platform("CentOS"), &image));
+    let tag = |v: &str| ImageFilter {
+        tags: BTreeMap::from([("team".to_string(), v.to_string())]),
+        ..by_id.clone()
+    };
+    assert!(V3.keeps(&tag("web"), &image));
+    assert!(!V3.keeps(&tag("db"), &image));
+}
+
+#[test]
+fn snapshots_tags_family_license_deprecation_and_sync_are_read() {
+    let page = parsed(
+        r#"{"TotalCount":1,"ImageSet":[{"ImageId":"img-aaaaaaaa",
+        "SnapshotSet":[{"SnapshotId":"snap-1","DiskUsage":"SYSTEM_DISK","DiskSize":50},
+                       {"SnapshotId":"snap-2","DiskUsage":"DATA_DISK","DiskSize":"100"}, 7],
+        "Tags":[{"Key":"team","Value":"web"},{"Key":"env"},{"Value":"orphan"}],
+        "LicenseType":"BYOL","ImageFamily":"web","ImageDeprecated":"true","SyncPercent":42}]}"#,
+    )
+    .expect("parses");
+    let image = &page.images[0];
+    assert_eq!(
+        image.snapshots,
+        Some(vec![
+            Snapshot {
+                snapshot_id: Some("snap-1".into()),
+                disk_usage: Some("SYSTEM_DISK".into()),
+                disk_size: Some(50)
+            },
+            Snapshot {
+                snapshot_id: Some("snap-2".into()),
+                disk_usage: Some("DATA_DISK".into()),
+                disk_size: Some(100)
+            },
+        ])
+    );
+    assert_eq!(
+        image.tags,
+        Some(BTreeMap::from([("env".into(), String::new()), ("team".into(), "web".into())]))
+    );
+    assert_eq!(image.license_type.as_deref(), Some("BYOL"));
+    assert_eq!(image.image_family.as_deref(), Some("web"));
+    assert_eq!((image.image_deprecated, image.sync_percent), (Some(true), Some(42)));
+    let bare = parsed(r#"{"ImageSet":[{"ImageId":"img-b","SyncPercent":null,"Tags":null}]}"#)
+        .expect("parses");
+    assert_eq!(bare.images[0], Image { image_id: "img-b".into(), ..Image::default() });
 }
