@@ -3,6 +3,8 @@
 //! [`Registry::builtin`] (see ARCHITECTURE.md, "Adding a data source").
 //!
 //! - [`images`](mod@images): `qcloud_images`.
+//! - [`image_from_family`]: `qcloud_image_from_family`.
+//! - [`image_object`]: one image as both data sources show it.
 //! - [`api_error`]: how an API failure reads in Terraform's and the environment's words, for
 //!   every data source.
 //!
@@ -10,6 +12,7 @@
 //! [`ReadContext`].
 
 pub mod api_error;
+pub mod image_from_family;
 pub mod image_object;
 pub mod images;
 
@@ -104,7 +107,7 @@ impl Registry {
 
     /// Every data source of this provider: register a new one here.
     pub fn builtin() -> Self {
-        Self::new(vec![Box::new(images::Images)])
+        Self::new(vec![Box::new(images::Images), Box::new(image_from_family::ImageFromFamily)])
     }
 
     /// The data source named `type_name`, or the one error for a type this provider lacks.
@@ -136,7 +139,8 @@ mod tests {
         let registry = Registry::builtin();
         let source = registry.get("qcloud_images").expect("registered");
         assert_eq!(source.type_name(), "qcloud_images");
-        assert_eq!(registry.schemas().keys().collect::<Vec<_>>(), ["qcloud_images"]);
+        let names = ["qcloud_image_from_family", "qcloud_images"];
+        assert_eq!(registry.schemas().keys().collect::<Vec<_>>(), names);
     }
 
     #[test]
@@ -145,7 +149,8 @@ mod tests {
         let Err(error) = registry.get("qcloud_instances") else { panic!("not registered") };
         assert_eq!(error.summary, "Unknown data source");
         assert!(error.detail.contains("\"qcloud_instances\""), "{}", error.detail);
-        assert!(error.detail.contains("It offers: qcloud_images."), "{}", error.detail);
+        let offered = "It offers: qcloud_image_from_family, qcloud_images.";
+        assert!(error.detail.contains(offered), "{}", error.detail);
         let Err(error) = Registry::new(Vec::new()).get("x") else { panic!("empty") };
         assert!(error.detail.contains("It offers: none."), "{}", error.detail);
     }

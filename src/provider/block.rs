@@ -193,7 +193,9 @@ const SETTINGS: [Setting; 11] = [
         sensitive: false,
         description: "The whole URL of the image API endpoint. Defaults to {env}, then \
                       `https://image.api.qcloud.com/v2/index.php` under API 2.0 and \
-                      `https://cvm.tencentcloudapi.com` under API 3.0.",
+                      `https://cvm.tencentcloudapi.com` under API 3.0 (in the finance regions \
+                      `ap-shanghai-fsi` and `ap-shenzhen-fsi`, their own \
+                      `https://cvm.<region>.tencentcloudapi.com`).",
     },
     Setting {
         name: arguments::API_VERSION.name,

@@ -57,7 +57,21 @@ impl ApiVersion {
             ApiVersion::V3 => "https://cvm.tencentcloudapi.com",
         }
     }
+
+    /// The endpoint used in `region` when none is given: the finance regions are served only by
+    /// their regional API 3.0 host.
+    pub fn default_endpoint_in(self, region: &str) -> String {
+        match self {
+            ApiVersion::V3 if FINANCE_REGIONS.contains(&region) => {
+                format!("https://cvm.{region}.tencentcloudapi.com")
+            }
+            _ => self.default_endpoint().to_string(),
+        }
+    }
 }
+
+/// Regions that only their regional API 3.0 host serves.
+pub const FINANCE_REGIONS: [&str; 2] = ["ap-shanghai-fsi", "ap-shenzhen-fsi"];
 
 /// API credentials. Secrets are redacted in `Debug` and wiped from memory on drop.
 #[derive(Clone)]
@@ -254,8 +268,9 @@ impl SettingsBuilder {
         if let Err(problem) = check_region(&self.region) {
             report(Setting::Region, problem);
         }
-        let text = self.endpoint.as_deref().unwrap_or(self.api_version.default_endpoint());
-        let endpoint = parse_endpoint(text).map_err(|p| report(Setting::Endpoint, p.to_string()));
+        let default = || self.api_version.default_endpoint_in(&self.region);
+        let text = self.endpoint.clone().unwrap_or_else(default);
+        let endpoint = parse_endpoint(&text).map_err(|p| report(Setting::Endpoint, p.to_string()));
         if self.request_timeout.is_zero() {
             report(Setting::RequestTimeout, "must be longer than zero".into());
         }
@@ -428,6 +443,33 @@ mod tests {
         assert_eq!(s.page_concurrency(), 4);
         let s = Settings::builder(ApiVersion::V3).build().expect("defaults are valid");
         assert_eq!(s.endpoint().as_str(), "https://cvm.tencentcloudapi.com/");
+    }
+
+    #[test]
+    fn finance_regions_use_their_regional_host_under_3_0() {
+        let endpoint = |version, region: &str| {
+            let s = Settings::builder(version).region(region).build().expect("valid");
+            s.endpoint().as_str().to_string()
+        };
+        assert_eq!(
+            endpoint(ApiVersion::V3, "ap-shanghai-fsi"),
+            "https://cvm.ap-shanghai-fsi.tencentcloudapi.com/"
+        );
+        assert_eq!(
+            endpoint(ApiVersion::V3, "ap-shenzhen-fsi"),
+            "https://cvm.ap-shenzhen-fsi.tencentcloudapi.com/"
+        );
+        assert_eq!(endpoint(ApiVersion::V3, "ap-shanghai"), "https://cvm.tencentcloudapi.com/");
+        assert_eq!(
+            endpoint(ApiVersion::V2, "ap-shanghai-fsi"),
+            "https://image.api.qcloud.com/v2/index.php"
+        );
+        let explicit = Settings::builder(ApiVersion::V3)
+            .region("ap-shanghai-fsi")
+            .endpoint("http://127.0.0.1:9/")
+            .build()
+            .expect("valid");
+        assert_eq!(explicit.endpoint().as_str(), "http://127.0.0.1:9/", "a set endpoint wins");
     }
 
     #[test]
