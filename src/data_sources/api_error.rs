@@ -4,7 +4,7 @@
 //! Pure: no I/O.
 
 use crate::arguments::{ENDPOINT, SECRET_ID, SECRET_KEY, SECURITY_TOKEN};
-use crate::qcloud::error::quoted_body;
+use crate::qcloud::error::{quoted_body, seconds};
 use crate::qcloud::{ApiError, ApiErrorKind, ApiVersion, Error};
 
 /// The whole sentence for `error`: what happened, then what to do about it.
@@ -27,7 +27,18 @@ pub fn describe(error: &Error) -> String {
         Error::Transport { .. } => {
             format!("{error}; check the endpoint and the network (proxy, firewall, DNS)")
         }
-        Error::Timeout { .. } => format!("{error}; raise request_timeout if the network is slow"),
+        Error::Timeout { .. } => format!(
+            "{error}; check that endpoint is right and reachable from this machine (proxy, \
+             firewall, DNS), or raise request_timeout if the network is only slow"
+        ),
+        Error::BudgetExhausted { action, host, budget, attempts, last } => format!(
+            "the Tencent Cloud image API at {host} did not answer {action} within the read \
+             budget of {} ({attempts} attempt(s){}); check that endpoint is right and that this \
+             machine can reach it (proxy, firewall, DNS); if the network is only slow, give the \
+             read more time with timeouts {{ read = \"2m\" }}",
+            seconds(*budget),
+            last.as_ref().map_or(String::new(), |last| format!(", the last: {last}"))
+        ),
         Error::HttpStatus { status, body_start } => format!(
             "the Tencent Cloud image API answered HTTP {status}; {}; {}",
             http_status_advice(*status),

@@ -4,7 +4,8 @@
 //!
 //! - [`images`](mod@images): `qcloud_images`.
 //! - [`image_from_family`]: `qcloud_image_from_family`.
-//! - [`image_object`]: one image as both data sources show it.
+//! - [`image_object`]: one image as both data sources show it; [`timeouts`]: the time budget
+//!   block every data source takes.
 //! - [`api_error`]: how an API failure reads in Terraform's and the environment's words, for
 //!   every data source.
 //!
@@ -15,6 +16,7 @@ pub mod api_error;
 pub mod image_from_family;
 pub mod image_object;
 pub mod images;
+pub mod timeouts;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -4,7 +4,11 @@
 //!
 //! Must not depend on the HTTP transport or on Terraform types.
 
+use std::time::Duration;
+
 use reqwest::Url;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use super::{Credentials, SignatureMethod, v2, v3};
 
@@ -24,6 +28,39 @@ impl Call {
             Call::V2(call) => call.action,
             Call::V3(call) => call.action,
         }
+    }
+}
+
+/// What bounds a call from outside: cancellation (Terraform's StopProvider), and how long it
+/// may take in all, retries included.
+#[derive(Debug, Clone, Default)]
+pub struct Budget {
+    pub cancel: CancellationToken,
+    pub deadline: Option<Deadline>,
+}
+
+/// When a call must be over, and the time it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadline {
+    pub at: Instant,
+    pub total: Duration,
+}
+
+impl Budget {
+    /// A budget that ends when `cancel` fires or `total` has passed from now.
+    pub fn new(cancel: CancellationToken, total: Option<Duration>) -> Self {
+        let deadline = total.map(|total| Deadline { at: Instant::now() + total, total });
+        Self { cancel, deadline }
+    }
+
+    /// No deadline: only cancellation ends the call early.
+    pub fn cancel_only(cancel: CancellationToken) -> Self {
+        Self { cancel, deadline: None }
+    }
+
+    /// The time left, if there is a deadline.
+    pub fn remaining(&self) -> Option<Duration> {
+        self.deadline.map(|d| d.at.saturating_duration_since(Instant::now()))
     }
 }
 

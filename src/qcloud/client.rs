@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use tokio_util::sync::CancellationToken;
+use super::call::Budget;
 
 use super::images::{self, Image, ImageFilter};
 use super::transport::Transport;
@@ -46,17 +46,17 @@ impl Api for Client {
     async fn describe_images(
         &self,
         filter: &ImageFilter,
-        cancel: &CancellationToken,
+        budget: &Budget,
     ) -> Result<Arc<Vec<Image>>, Error> {
-        images::describe_images(&self.transport, filter, cancel).await.map(Arc::new)
+        images::describe_images(&self.transport, filter, budget).await.map(Arc::new)
     }
 
     async fn describe_image_from_family(
         &self,
         family: &str,
-        cancel: &CancellationToken,
+        budget: &Budget,
     ) -> Result<Option<Arc<Image>>, Error> {
-        let image = images::describe_image_from_family(&self.transport, family, cancel).await?;
+        let image = images::describe_image_from_family(&self.transport, family, budget).await?;
         Ok(image.map(Arc::new))
     }
 }

@@ -29,7 +29,13 @@ pub enum Error {
     Api(ApiError),
     /// The request never got an answer: DNS, connect, TLS, a reset connection.
     #[error("could not reach the Tencent Cloud image API at {host}: {cause}")]
-    Transport { host: String, cause: String },
+    Transport {
+        host: String,
+        cause: String,
+        /// The connection itself failed (refused, unreachable), as opposed to a reset or a TLS
+        /// failure on an open connection.
+        connect: bool,
+    },
     /// An attempt took longer than the request timeout.
     #[error("the Tencent Cloud image API did not answer within {}", seconds(*.after))]
     Timeout { after: Duration },
@@ -78,6 +84,19 @@ pub enum Error {
          totalCount change between pages), so no consistent list could be read"
     )]
     ListingKeptChanging { listings: u32 },
+    /// The call's time budget ran out before it finished.
+    #[error(
+        "{action} did not finish within {}: {attempts} attempt(s) to {host}, {}",
+        seconds(*.budget),
+        .last.as_ref().map_or("none of them answered".to_string(), |e| format!("the last: {e}"))
+    )]
+    BudgetExhausted {
+        action: &'static str,
+        host: String,
+        budget: Duration,
+        attempts: u32,
+        last: Option<Box<Error>>,
+    },
     /// A retryable failure persisted through every retry.
     #[error("{action} failed after {attempts} attempts; last error: {last}")]
     RetriesExhausted { action: &'static str, attempts: u32, last: Box<Error> },
@@ -94,6 +113,7 @@ impl Error {
         match self {
             Error::Api(api) => Some(api),
             Error::RetriesExhausted { last, .. } => last.api_error(),
+            Error::BudgetExhausted { last, .. } => last.as_ref().and_then(|l| l.api_error()),
             _ => None,
         }
     }
@@ -366,7 +386,11 @@ mod tests {
     fn other_errors_say_what_happened() {
         let cases: Vec<(Error, &[&str])> = vec![
             (
-                Error::Transport { host: "127.0.0.1:9".into(), cause: "refused".into() },
+                Error::Transport {
+                    host: "127.0.0.1:9".into(),
+                    cause: "refused".into(),
+                    connect: true,
+                },
                 &["could not reach", "127.0.0.1:9", "refused"],
             ),
             (Error::Timeout { after: Duration::from_secs(30) }, &["within 30 s"]),
@@ -388,6 +412,16 @@ mod tests {
             (Error::TooManyPages { pages: 10 }, &["after 10 pages"]),
             (Error::RepeatedPage { offset: 300 }, &["offset 300"]),
             (Error::ListingKeptChanging { listings: 3 }, &["3 listings"]),
+            (
+                Error::BudgetExhausted {
+                    action: "DescribeImages",
+                    host: "10.0.0.1:443".into(),
+                    budget: Duration::from_secs(5),
+                    attempts: 1,
+                    last: None,
+                },
+                &["within 5 s", "1 attempt(s) to 10.0.0.1:443", "none of them answered"],
+            ),
             (Error::Cancelled, &["cancelled"]),
         ];
         for (error, needles) in cases {

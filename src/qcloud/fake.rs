@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use tokio::sync::watch;
-use tokio_util::sync::CancellationToken;
+use super::call::Budget;
 
 use super::images::{Image, ImageFilter};
 use super::{Api, Error};
@@ -83,7 +83,7 @@ impl Api for FakeApi {
     async fn describe_images(
         &self,
         filter: &ImageFilter,
-        cancel: &CancellationToken,
+        budget: &Budget,
     ) -> Result<Arc<Vec<Image>>, Error> {
         self.calls.send_modify(|calls| *calls += 1);
         self.filters.lock().expect("test lock").push(filter.clone());
@@ -91,7 +91,7 @@ impl Api for FakeApi {
             let mut gate = gate.clone();
             tokio::select! {
                 biased;
-                () = cancel.cancelled() => return Err(Error::Cancelled),
+                () = budget.cancel.cancelled() => return Err(Error::Cancelled),
                 opened = gate.wait_for(|n| n >= open_at) => {
                     opened.expect("gate sender alive");
                 }
@@ -107,7 +107,7 @@ impl Api for FakeApi {
     async fn describe_image_from_family(
         &self,
         family: &str,
-        _cancel: &CancellationToken,
+        _budget: &Budget,
     ) -> Result<Option<Arc<Image>>, Error> {
         self.calls.send_modify(|calls| *calls += 1);
         let usable = self.images.iter().filter(|image| {
@@ -130,18 +130,18 @@ impl<A: Api> Api for CountingApi<A> {
     async fn describe_images(
         &self,
         filter: &ImageFilter,
-        cancel: &CancellationToken,
+        budget: &Budget,
     ) -> Result<Arc<Vec<Image>>, Error> {
         self.entered.send_modify(|n| *n += 1);
-        self.inner.describe_images(filter, cancel).await
+        self.inner.describe_images(filter, budget).await
     }
 
     async fn describe_image_from_family(
         &self,
         family: &str,
-        cancel: &CancellationToken,
+        budget: &Budget,
     ) -> Result<Option<Arc<Image>>, Error> {
         self.entered.send_modify(|n| *n += 1);
-        self.inner.describe_image_from_family(family, cancel).await
+        self.inner.describe_image_from_family(family, budget).await
     }
 }

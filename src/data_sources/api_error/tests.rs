@@ -90,10 +90,32 @@ fn retries_exhausted_says_how_many_attempts_and_the_last_cause_with_its_hint() {
 fn transport_timeout_and_http_errors_read_as_advice() {
     let cases: Vec<(Error, &[&str])> = vec![
         (
-            Error::Transport { host: "127.0.0.1:9".into(), cause: "connection refused".into() },
+            Error::Transport {
+                host: "127.0.0.1:9".into(),
+                cause: "connection refused".into(),
+                connect: true,
+            },
             &["could not reach", "127.0.0.1:9", "connection refused", "check the endpoint"],
         ),
-        (Error::Timeout { after: Duration::from_secs(30) }, &["within 30 s", "request_timeout"]),
+        (
+            Error::Timeout { after: Duration::from_secs(30) },
+            &["within 30 s", "reachable from this machine", "request_timeout"],
+        ),
+        (
+            Error::BudgetExhausted {
+                action: "DescribeImages",
+                host: "10.1.2.3:443".into(),
+                budget: Duration::from_secs(5),
+                attempts: 1,
+                last: None,
+            },
+            &[
+                "at 10.1.2.3:443 did not answer DescribeImages within the read budget of 5 s \
+                 (1 attempt(s))",
+                "proxy, firewall, DNS",
+                "timeouts { read = \"2m\" }",
+            ],
+        ),
         (Error::Timeout { after: Duration::from_millis(250) }, &["within 0.250 s"]),
         (
             Error::HttpStatus { status: 502, body_start: "<html>bad gateway".into() },

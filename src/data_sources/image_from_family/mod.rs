@@ -9,11 +9,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::api_error::describe;
 use super::image_object::{self, image_value};
-use super::{DataSource, ReadContext, ReadOutcome, State};
+use super::{DataSource, ReadContext, ReadOutcome, State, timeouts};
 use crate::arguments::API_VERSION;
 use crate::cty::{AttributePath, Type, Value};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::qcloud::ApiVersion;
+use crate::qcloud::call::Budget;
 use crate::schema::{Attribute, Block, Presence, Schema};
 
 /// The data source's type name in Terraform configurations.
@@ -40,10 +41,8 @@ impl DataSource for ImageFromFamily {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        match family(config) {
-            Err(diagnostic) => diagnostic.into(),
-            Ok(_) => Diagnostics::new(),
-        }
+        let problems = [family(config).err(), timeouts::read_timeout(config).err()];
+        Diagnostics(problems.into_iter().flatten().collect())
     }
 
     async fn read(
@@ -60,7 +59,12 @@ impl DataSource for ImageFromFamily {
         if context.api_version != ApiVersion::V3 {
             return ReadOutcome::failed(needs_3_0());
         }
-        let image = match context.api.describe_image_from_family(family, cancel).await {
+        let total = match timeouts::read_timeout(config) {
+            Ok(total) => total.unwrap_or(timeouts::DEFAULT_READ),
+            Err(diagnostic) => return ReadOutcome::failed(diagnostic),
+        };
+        let budget = Budget::new(cancel.clone(), Some(total));
+        let image = match context.api.describe_image_from_family(family, &budget).await {
             Ok(Some(image)) => image,
             Ok(None) => return ReadOutcome::failed(no_image(family, context.region)),
             Err(error) => return ReadOutcome::failed(failed(family, context.region, &error)),
@@ -87,7 +91,7 @@ pub fn schema() -> Schema {
         version: 0,
         block: Block {
             attributes,
-            block_types: Vec::new(),
+            block_types: vec![timeouts::block()],
             description: DESCRIPTION.to_string(),
             deprecated: false,
         },

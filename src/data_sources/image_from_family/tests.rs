@@ -18,6 +18,7 @@ fn config(family: Value) -> Value {
         (attr::IMAGE_FAMILY, family),
         (attr::IMAGE_ID, Value::Null),
         (attr::IMAGE, Value::Null),
+        (timeouts::TIMEOUTS, Value::Null),
     ])
 }
 

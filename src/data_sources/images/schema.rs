@@ -4,7 +4,7 @@
 
 use crate::cty::Type;
 use crate::data_sources::image_object::{self, image_type};
-use crate::schema::{Attribute, Block, NestedBlock, Nesting, Presence, Schema};
+use crate::schema::{Attribute, Block, Presence, Schema};
 
 /// Argument and attribute names, shared by config parsing, state building and tests.
 pub mod attr {
@@ -18,8 +18,7 @@ pub mod attr {
     pub const SORT_ASCENDING: &str = "sort_ascending";
     pub const MAX_RESULTS: &str = "max_results";
     pub const RESULT_OUTPUT_FILE: &str = "result_output_file";
-    pub const TIMEOUTS: &str = "timeouts";
-    pub const READ: &str = "read";
+    pub use crate::data_sources::timeouts::{READ, TIMEOUTS};
     pub const ID: &str = "id";
     pub const TOTAL_COUNT: &str = "total_count";
     pub const IDS: &str = "ids";
@@ -40,7 +39,7 @@ pub fn schema() -> Schema {
         version: 0,
         block: Block {
             attributes,
-            block_types: vec![timeouts()],
+            block_types: vec![crate::data_sources::timeouts::block()],
             description: DATA_SOURCE_DESCRIPTION.to_string(),
             deprecated: false,
         },
@@ -51,22 +50,6 @@ const DATA_SOURCE_DESCRIPTION: &str = "Looks up Tencent Cloud machine images wit
 filters them by name and OS on the client, and orders them deterministically: by create time, \
 then by image id, so the same images always give the same result whatever order the API \
 returns them in.";
-
-/// `timeouts { read = "..." }`, the conventional block of a time budget.
-fn timeouts() -> NestedBlock {
-    NestedBlock {
-        type_name: attr::TIMEOUTS.to_string(),
-        nesting: Nesting::Single,
-        block: Block {
-            attributes: vec![Attribute::new(attr::READ, Type::String, Presence::Optional, READ)],
-            block_types: Vec::new(),
-            description: TIMEOUTS.to_string(),
-            deprecated: false,
-        },
-        min_items: 0,
-        max_items: 0,
-    }
-}
 
 fn arguments() -> Vec<Attribute> {
     use Presence::{Optional, OptionalComputed};
@@ -123,9 +106,6 @@ one request filter: with the type, status and platform at most 10 filters. Needs
 const INCLUDE_DEPRECATED: &str = "Also list images Tencent Cloud marks deprecated. Defaults to \
 `false`: deprecated images are left out. API 2.0 reports no deprecation, so there it changes \
 nothing.";
-const TIMEOUTS: &str = "Time budgets of this data source.";
-const READ: &str = "How long a read may take in all, retries included, as a duration such as \
-`\"30s\"` or `\"2m\"`. Defaults to 60 seconds.";
 const STATUS: &str = "Only images in this state: `creating`, `normal`, `in_use`, `syncing` or \
 `copying`, case-insensitive, or the API codes `1` to `5`. Unset or `0` lists every state.";
 const NAME_REGEX: &str = "A regular expression (RE2 syntax, unanchored) matched against the \
@@ -218,6 +198,7 @@ mod tests {
         }
         assert!(!s.block.description.is_empty());
         let timeouts = &s.block.block_types[0];
+        use crate::schema::Nesting;
         assert_eq!((timeouts.type_name.as_str(), timeouts.nesting), ("timeouts", Nesting::Single));
         assert_eq!(timeouts.block.attributes[0].name, "read");
     }

@@ -43,7 +43,7 @@ impl Api for Fake {
     async fn describe_images(
         &self,
         _filter: &crate::qcloud::ImageFilter,
-        _cancel: &CancellationToken,
+        _budget: &crate::qcloud::call::Budget,
     ) -> Result<Arc<Vec<Image>>, crate::qcloud::Error> {
         *self.calls.lock().expect("test lock") += 1;
         if let Some(gate) = &self.gate {
@@ -56,7 +56,7 @@ impl Api for Fake {
     async fn describe_image_from_family(
         &self,
         _family: &str,
-        _cancel: &CancellationToken,
+        _budget: &crate::qcloud::call::Budget,
     ) -> Result<Option<Arc<Image>>, crate::qcloud::Error> {
         Ok(None)
     }

@@ -13,17 +13,19 @@ use futures_util::future::{BoxFuture, Shared};
 use tokio_util::sync::CancellationToken;
 
 use super::Error;
+use super::call::Budget;
 use super::images::{Image, ImageFilter};
 
 /// The Tencent Cloud actions the provider uses.
 #[async_trait]
 pub trait Api: Send + Sync + 'static {
     /// Every image matching `filter` (`DescribeImages`, every page); ends early with
-    /// [`Error::Cancelled`] when `cancel` fires.
+    /// [`Error::Cancelled`] when the budget's token fires, and with
+    /// [`Error::BudgetExhausted`] when its time runs out.
     async fn describe_images(
         &self,
         filter: &ImageFilter,
-        cancel: &CancellationToken,
+        budget: &Budget,
     ) -> Result<Arc<Vec<Image>>, Error>;
 
     /// The latest usable image of `family` (`DescribeImageFromFamily`), `None` when the family
@@ -31,7 +33,7 @@ pub trait Api: Send + Sync + 'static {
     async fn describe_image_from_family(
         &self,
         family: &str,
-        cancel: &CancellationToken,
+        budget: &Budget,
     ) -> Result<Option<Arc<Image>>, Error>;
 }
 
@@ -56,29 +58,29 @@ impl Api for SharedApi {
     async fn describe_images(
         &self,
         filter: &ImageFilter,
-        cancel: &CancellationToken,
+        budget: &Budget,
     ) -> Result<Arc<Vec<Image>>, Error> {
         let inner = Arc::clone(&self.inner);
         let owned = filter.clone();
-        let start = move |token: CancellationToken| {
+        let start = move |budget: Budget| {
             let (inner, owned) = (Arc::clone(&inner), owned.clone());
-            async move { inner.describe_images(&owned, &token).await }.boxed()
+            async move { inner.describe_images(&owned, &budget).await }.boxed()
         };
-        self.listings.run(filter, cancel, start).await
+        self.listings.run(filter, budget, start).await
     }
 
     async fn describe_image_from_family(
         &self,
         family: &str,
-        cancel: &CancellationToken,
+        budget: &Budget,
     ) -> Result<Option<Arc<Image>>, Error> {
         let inner = Arc::clone(&self.inner);
         let owned = family.to_string();
-        let start = move |token: CancellationToken| {
+        let start = move |budget: Budget| {
             let (inner, owned) = (Arc::clone(&inner), owned.clone());
-            async move { inner.describe_image_from_family(&owned, &token).await }.boxed()
+            async move { inner.describe_image_from_family(&owned, &budget).await }.boxed()
         };
-        self.families.run(&family.to_string(), cancel, start).await
+        self.families.run(&family.to_string(), budget, start).await
     }
 }
 
@@ -111,15 +113,16 @@ impl<K, V: Clone> Default for SingleFlight<K, V> {
 
 impl<K: Hash + Eq + Clone, V: Clone + Send + Sync + 'static> SingleFlight<K, V> {
     /// The answer for `key`: from the call in flight or done, or from a new call that `start`
-    /// makes, driven by `cancel`.
+    /// makes, driven by this caller's `budget`.
     async fn run(
         &self,
         key: &K,
-        cancel: &CancellationToken,
-        start: impl Fn(CancellationToken) -> BoxFuture<'static, Answer<V>>,
+        budget: &Budget,
+        start: impl Fn(Budget) -> BoxFuture<'static, Answer<V>>,
     ) -> Answer<V> {
+        let cancel = &budget.cancel;
         loop {
-            let entry = self.entry(key, cancel, &start);
+            let entry = self.entry(key, budget, &start);
             let answer = tokio::select! {
                 biased;
                 () = cancel.cancelled() => return Err(Error::Cancelled),
@@ -139,8 +142,8 @@ impl<K: Hash + Eq + Clone, V: Clone + Send + Sync + 'static> SingleFlight<K, V> 
     fn entry(
         &self,
         key: &K,
-        cancel: &CancellationToken,
-        start: &impl Fn(CancellationToken) -> BoxFuture<'static, Answer<V>>,
+        budget: &Budget,
+        start: &impl Fn(Budget) -> BoxFuture<'static, Answer<V>>,
     ) -> Entry<V> {
         let mut calls = self.calls.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(entry) = calls.by_key.get(key) {
@@ -149,8 +152,8 @@ impl<K: Hash + Eq + Clone, V: Clone + Send + Sync + 'static> SingleFlight<K, V> 
         calls.next_generation += 1;
         let entry = Entry {
             generation: calls.next_generation,
-            call: start(cancel.clone()).shared(),
-            driver: cancel.clone(),
+            call: start(budget.clone()).shared(),
+            driver: budget.cancel.clone(),
         };
         calls.by_key.insert(key.clone(), entry.clone());
         entry

@@ -1,6 +1,8 @@
 use futures_util::future::join_all;
 use tokio::sync::watch;
 
+use tokio_util::sync::CancellationToken;
+
 use super::*;
 use crate::qcloud::fake::{CountingApi, FakeApi, image};
 use crate::qcloud::images::ImageType;
@@ -22,7 +24,7 @@ async fn concurrent_identical_calls_share_one_listing() {
     let (entered, gate) = watch::channel(0);
     let fake = Arc::new(FakeApi::new(images()).gated(gate, 20));
     let shared = CountingApi { inner: SharedApi::new(fake.clone()), entered };
-    let cancel = CancellationToken::new();
+    let cancel = Budget::default();
     let filter = public();
     let results = join_all((0..20).map(|_| shared.describe_images(&filter, &cancel))).await;
     assert_eq!(fake.calls(), 1);
@@ -37,7 +39,7 @@ async fn concurrent_identical_calls_share_one_listing() {
 async fn a_later_identical_call_is_served_from_the_cache() {
     let fake = Arc::new(FakeApi::new(images()));
     let shared = SharedApi::new(fake.clone());
-    let cancel = CancellationToken::new();
+    let cancel = Budget::default();
     for _ in 0..3 {
         assert_eq!(shared.describe_images(&public(), &cancel).await.expect("listed").len(), 2);
     }
@@ -48,7 +50,7 @@ async fn a_later_identical_call_is_served_from_the_cache() {
 async fn different_filters_are_listed_separately() {
     let fake = Arc::new(FakeApi::new(images()));
     let shared = SharedApi::new(fake.clone());
-    let cancel = CancellationToken::new();
+    let cancel = Budget::default();
     let other = ImageFilter { image_ids: vec!["img-aaaaaaaa".into()], ..public() };
     shared.describe_images(&public(), &cancel).await.expect("listed");
     assert_eq!(shared.describe_images(&other, &cancel).await.expect("listed").len(), 1);
@@ -59,10 +61,10 @@ async fn different_filters_are_listed_separately() {
 #[tokio::test]
 async fn a_failed_call_is_shared_by_its_waiters_then_retried_by_a_later_caller() {
     let (entered, gate) = watch::channel(0);
-    let failure = Error::Transport { host: "h".into(), cause: "rate limited".into() };
+    let failure = Error::Transport { host: "h".into(), cause: "rate limited".into(), connect: false };
     let fake = Arc::new(FakeApi::new(images()).failing_first(vec![failure]).gated(gate, 5));
     let shared = CountingApi { inner: SharedApi::new(fake.clone()), entered };
-    let cancel = CancellationToken::new();
+    let cancel = Budget::default();
     let filter = public();
     let results = join_all((0..5).map(|_| shared.describe_images(&filter, &cancel))).await;
     assert!(
@@ -82,9 +84,10 @@ async fn a_cancelled_caller_returns_at_once_and_its_waiters_carry_on() {
     let fake = Arc::new(FakeApi::new(images()).gated(gate, 1));
     let shared = Arc::new(SharedApi::new(fake.clone()));
     let (first, second) = (CancellationToken::new(), CancellationToken::new());
+    let budget = |token: &CancellationToken| Budget::cancel_only(token.clone());
     let spawn_read = |token: &CancellationToken| {
-        let (shared, token) = (shared.clone(), token.clone());
-        tokio::spawn(async move { shared.describe_images(&public(), &token).await })
+        let (shared, budget) = (shared.clone(), budget(token));
+        tokio::spawn(async move { shared.describe_images(&public(), &budget).await })
     };
     let first_read = spawn_read(&first);
     fake.wait_for_calls(1).await;
@@ -101,7 +104,7 @@ async fn a_cancelled_token_ends_the_wait_even_when_the_call_hangs() {
     let (_open, gate) = watch::channel(0);
     let fake = Arc::new(FakeApi::new(images()).gated(gate, 1));
     let shared = SharedApi::new(fake);
-    let cancel = CancellationToken::new();
-    cancel.cancel();
+    let cancel = Budget::default();
+    cancel.cancel.cancel();
     assert!(cancelled(&shared.describe_images(&public(), &cancel).await));
 }

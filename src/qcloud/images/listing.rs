@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use futures_util::{StreamExt, stream};
-use tokio_util::sync::CancellationToken;
+use crate::qcloud::call::Budget;
 
 use super::{Dialect, Image, ImageFilter, PAGE_SIZE, Page, id_batches};
 use crate::qcloud::Error;
@@ -31,7 +31,7 @@ pub struct Lister<'a> {
     transport: &'a Transport,
     dialect: &'a dyn Dialect,
     filter: &'a ImageFilter,
-    cancel: &'a CancellationToken,
+    budget: &'a Budget,
     /// Pages asked for so far (retries not counted), for the log.
     pages: AtomicU64,
 }
@@ -42,9 +42,9 @@ impl<'a> Lister<'a> {
         transport: &'a Transport,
         dialect: &'a dyn Dialect,
         filter: &'a ImageFilter,
-        cancel: &'a CancellationToken,
+        budget: &'a Budget,
     ) -> Self {
-        Self { transport, dialect, filter, cancel, pages: AtomicU64::new(0) }
+        Self { transport, dialect, filter, budget, pages: AtomicU64::new(0) }
     }
 
     /// Every batch (concurrently), assembled in batch order, duplicates dropped.
@@ -154,7 +154,7 @@ impl<'a> Lister<'a> {
         self.pages.fetch_add(1, Ordering::Relaxed);
         let parse =
             |content: &serde_json::Map<String, serde_json::Value>| self.dialect.parse_page(content);
-        let page = self.transport.send(&call, &label, &parse, self.cancel).await?;
+        let page = self.transport.send(&call, &label, &parse, self.budget).await?;
         log::trace!(
             "page at offset {offset}: {} image(s), total count {}",
             page.images.len(),

@@ -15,7 +15,7 @@ pub mod v2;
 pub mod v3;
 
 use serde_json::{Map, Value};
-use tokio_util::sync::CancellationToken;
+use super::call::Budget;
 
 use super::call::Call;
 use super::json::int;
@@ -83,9 +83,9 @@ pub fn listings(filter: &ImageFilter, version: ApiVersion) -> Vec<ImageFilter> {
 pub async fn describe_images(
     transport: &Transport,
     filter: &ImageFilter,
-    cancel: &CancellationToken,
+    budget: &Budget,
 ) -> Result<Vec<Image>, Error> {
-    if cancel.is_cancelled() {
+    if budget.cancel.is_cancelled() {
         return Err(Error::Cancelled);
     }
     let version = transport.settings().api_version();
@@ -93,10 +93,10 @@ pub async fn describe_images(
         check_2_0(filter)?;
     }
     let dialect = dialect(version);
-    let lister = listing::Lister::new(transport, dialect, filter, cancel);
+    let lister = listing::Lister::new(transport, dialect, filter, budget);
     let images = tokio::select! {
         biased;
-        () = cancel.cancelled() => Err(Error::Cancelled),
+        () = budget.cancel.cancelled() => Err(Error::Cancelled),
         result = lister.run() => result,
     }?;
     Ok(images.into_iter().filter(|image| dialect.keeps(filter, image)).collect())
@@ -121,7 +121,7 @@ fn check_2_0(filter: &ImageFilter) -> Result<(), Error> {
 pub async fn describe_image_from_family(
     transport: &Transport,
     family: &str,
-    cancel: &CancellationToken,
+    budget: &Budget,
 ) -> Result<Option<Image>, Error> {
     let version = transport.settings().api_version();
     if version != ApiVersion::V3 {
@@ -138,7 +138,7 @@ pub async fn describe_image_from_family(
         None | Some(Value::Null) => Ok(None),
         Some(image) => v3::image_of(image).map(Some),
     };
-    transport.send(&call, &format!("family {family:?}"), &parse, cancel).await
+    transport.send(&call, &format!("family {family:?}"), &parse, budget).await
 }
 
 /// A page from its count and image-list fields (named per API version), each image parsed by

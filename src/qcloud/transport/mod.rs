@@ -14,6 +14,7 @@
 pub mod rate_limit;
 pub mod retry;
 
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -21,8 +22,8 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio_util::sync::CancellationToken;
 
 use self::rate_limit::RateLimiter;
-use self::retry::{Backoff, RetryClass, classify};
-use super::call::{Call, Stamp, Target};
+use self::retry::{Backoff, RetryClass, UNREACHABLE_RETRIES, classify};
+use super::call::{Budget, Call, Stamp, Target};
 use super::json::body_start;
 use super::settings::host_as_sent;
 use super::{Credentials, Error, Settings, v2, v3};
@@ -79,56 +80,93 @@ impl Transport {
         &self.settings
     }
 
-    /// Sends `call` until it succeeds, fails for good, or runs out of retries; `label` says
-    /// which call it is in the log (e.g. `offset 100, limit 100`).
+    /// Sends `call` until it succeeds, fails for good, runs out of retries or runs out of
+    /// budget; `label` says which call it is in the log (e.g. `offset 100, limit 100`).
     pub async fn send<T>(
         &self,
         call: &Call,
         label: &str,
         parse: Parse<'_, T>,
-        cancel: &CancellationToken,
+        budget: &Budget,
     ) -> Result<T, Error> {
         let credentials = self.settings.credentials().ok_or(Error::MissingCredentials)?;
+        let progress = Mutex::new(Progress::default());
+        let run = self.retry(credentials, call, label, parse, budget, &progress);
+        let Some(deadline) = budget.deadline else { return run.await };
+        tokio::select! {
+            result = run => result,
+            () = tokio::time::sleep_until(deadline.at) => {
+                let progress = progress.into_inner().unwrap_or_else(PoisonError::into_inner);
+                log::debug!(
+                    "{} ({label}) ran out of its {:?} budget after {} attempt(s)",
+                    call.action(),
+                    deadline.total,
+                    progress.attempts
+                );
+                Err(Error::BudgetExhausted {
+                    action: call.action(),
+                    host: host_as_sent(self.settings.endpoint()),
+                    budget: deadline.total,
+                    attempts: progress.attempts,
+                    last: progress.last.map(Box::new),
+                })
+            }
+        }
+    }
+
+    /// The attempts of one call, each failure classified: retried at once with a fresh
+    /// signature, retried after a backoff (fewer times when the endpoint did not answer), or
+    /// final.
+    async fn retry<T>(
+        &self,
+        credentials: &Credentials,
+        call: &Call,
+        label: &str,
+        parse: Parse<'_, T>,
+        budget: &Budget,
+        progress: &Mutex<Progress>,
+    ) -> Result<T, Error> {
         let action = call.action();
-        let mut attempts: u32 = 0;
-        let mut retries: u32 = 0;
-        let mut resigned = false;
+        let (mut attempts, mut retries, mut resigned) = (0u32, 0u32, false);
+        let max_retries = self.settings.max_retries();
         loop {
             attempts += 1;
+            progress.lock().unwrap_or_else(PoisonError::into_inner).attempts = attempts;
             log::debug!("{action} request ({label}), attempt {attempts}");
-            let error = match self.attempt(credentials, call, parse, cancel).await {
+            let error = match self.attempt(credentials, call, parse, budget).await {
                 Ok(answer) => return Ok(answer),
                 Err(error) => error,
             };
-            match classify(&error) {
+            progress.lock().unwrap_or_else(PoisonError::into_inner).last = Some(error.clone());
+            let limit = match classify(&error) {
                 RetryClass::ResignOnce if !resigned => {
                     log::warn!(
                         "{action} ({label}) attempt {attempts} failed: {error}; signing again \
                          with a fresh timestamp and nonce, retrying at once"
                     );
                     resigned = true;
+                    continue;
                 }
-                RetryClass::Backoff if retries < self.settings.max_retries() => {
-                    let delay = self.backoff.delay(retries, fastrand::f64());
-                    log::warn!(
-                        "{action} ({label}) attempt {attempts} failed: {error}; retry {} of {} \
-                         in {delay:?}",
-                        retries + 1,
-                        self.settings.max_retries()
-                    );
-                    wait(delay, cancel).await?;
-                    retries += 1;
-                }
-                RetryClass::Backoff if attempts > 1 => {
-                    log::debug!("{action} ({label}) failed after {attempts} attempts: {error}");
-                    let last = Box::new(error);
-                    return Err(Error::RetriesExhausted { action, attempts, last });
-                }
-                _ => {
-                    log::debug!("{action} ({label}) attempt {attempts} failed for good: {error}");
-                    return Err(error);
-                }
+                RetryClass::Backoff => max_retries,
+                RetryClass::Unreachable => max_retries.min(UNREACHABLE_RETRIES),
+                RetryClass::ResignOnce | RetryClass::Fatal => 0,
+            };
+            if retries >= limit {
+                log::debug!("{action} ({label}) attempt {attempts} failed for good: {error}");
+                return Err(if attempts > 1 {
+                    Error::RetriesExhausted { action, attempts, last: Box::new(error) }
+                } else {
+                    error
+                });
             }
+            let delay = self.backoff.delay(retries, fastrand::f64());
+            log::warn!(
+                "{action} ({label}) attempt {attempts} failed: {error}; retry {} of {limit} in \
+                 {delay:?}",
+                retries + 1
+            );
+            wait(delay, &budget.cancel).await?;
+            retries += 1;
         }
     }
 
@@ -139,8 +177,9 @@ impl Transport {
         credentials: &Credentials,
         call: &Call,
         parse: Parse<'_, T>,
-        cancel: &CancellationToken,
+        budget: &Budget,
     ) -> Result<T, Error> {
+        let cancel = &budget.cancel;
         let _slot = self.slot(cancel).await?;
         self.limiter.acquire(cancel).await?;
         let target = Target {
@@ -209,6 +248,13 @@ impl Transport {
     }
 }
 
+/// How far a call got, for the error when its budget runs out.
+#[derive(Debug, Default)]
+struct Progress {
+    attempts: u32,
+    last: Option<Error>,
+}
+
 /// Sleeps for `delay` unless cancelled first.
 async fn wait(delay: Duration, cancel: &CancellationToken) -> Result<(), Error> {
     tokio::select! {
@@ -247,7 +293,8 @@ pub fn read_answer<T>(
 /// dropped first.
 fn transport_error(error: reqwest::Error, host: &str) -> Error {
     let error = error.without_url();
-    Error::Transport { host: host.to_string(), cause: error_chain(&error) }
+    let connect = error.is_connect();
+    Error::Transport { host: host.to_string(), cause: error_chain(&error), connect }
 }
 
 /// An error and its sources, `: `-separated, without repeating a source already included.
@@ -322,7 +369,7 @@ mod tests {
         let settings = Settings::builder(ApiVersion::V2).build().expect("defaults are valid");
         let transport = Transport::new(settings).expect("a transport");
         let error = transport
-            .send(&v2_call(), "test", &keys, &CancellationToken::new())
+            .send(&v2_call(), "test", &keys, &Budget::default())
             .await
             .expect_err("no credentials are configured");
         assert!(matches!(error, Error::MissingCredentials), "{error:?}");

@@ -6,6 +6,10 @@ use std::time::Duration;
 
 use crate::qcloud::error::{ApiErrorKind, Error};
 
+/// Retries of a call whose endpoint did not answer, at most (and never more than
+/// `max_retries`).
+pub const UNREACHABLE_RETRIES: u32 = 2;
+
 /// Default first backoff ceiling.
 pub const DEFAULT_BACKOFF_BASE: Duration = Duration::from_millis(200);
 /// Default largest backoff.
@@ -18,6 +22,9 @@ pub enum RetryClass {
     Fatal,
     /// Retry after a backoff, within `max_retries`.
     Backoff,
+    /// The endpoint did not answer (a timeout, a refused connection): retry after a backoff,
+    /// but at most [`UNREACHABLE_RETRIES`] times, since a dead endpoint stays dead.
+    Unreachable,
     /// 4500 (replay or clock skew): retry once, at once, with a new nonce and timestamp.
     ResignOnce,
 }
@@ -25,9 +32,8 @@ pub enum RetryClass {
 /// Classifies a failed attempt.
 pub fn classify(error: &Error) -> RetryClass {
     match error {
-        Error::Transport { .. } | Error::Timeout { .. } | Error::NotJson { .. } => {
-            RetryClass::Backoff
-        }
+        Error::Timeout { .. } | Error::Transport { connect: true, .. } => RetryClass::Unreachable,
+        Error::Transport { .. } | Error::NotJson { .. } => RetryClass::Backoff,
         Error::HttpStatus { status, .. } if *status == 429 || (500..=599).contains(status) => {
             RetryClass::Backoff
         }
@@ -100,10 +106,12 @@ mod tests {
     #[test]
     fn classification_table() {
         use RetryClass::*;
-        let transport = Error::Transport { host: "h".into(), cause: "reset".into() };
+        let reset = Error::Transport { host: "h".into(), cause: "reset".into(), connect: false };
+        let refused = Error::Transport { host: "h".into(), cause: "refused".into(), connect: true };
         let cases: Vec<(Error, RetryClass)> = vec![
-            (transport, Backoff),
-            (Error::Timeout { after: Duration::from_secs(1) }, Backoff),
+            (reset, Backoff),
+            (refused, Unreachable),
+            (Error::Timeout { after: Duration::from_secs(1) }, Unreachable),
             (Error::NotJson { status: 200, body_start: "<html>".into() }, Backoff),
             (status(500), Backoff),
             (status(502), Backoff),

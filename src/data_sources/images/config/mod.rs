@@ -250,7 +250,7 @@ impl CheckedConfig {
             read_timeout: raw.read_timeout.parse(
                 AttributePath::attr(attr::TIMEOUTS).attribute(attr::READ),
                 d,
-                values::parse_read_timeout,
+                crate::data_sources::timeouts::parse_read,
             ),
         };
         checked.check_combinations(given, d);

@@ -1,8 +1,6 @@
 //! Stage 2 for single arguments: each known value parsed and checked, with a diagnostic saying
 //! what was wrong and how to fix it. The caller places it at the argument's path.
 
-use std::time::Duration;
-
 use regex::Regex;
 
 use crate::cty::Number;
@@ -163,26 +161,6 @@ pub fn check_output_path(text: &str) -> Result<String, Diagnostic> {
         ));
     }
     Ok(text.to_string())
-}
-
-/// `timeouts.read`: a Terraform duration (`"30s"`, `"2m"`, `"1h30m"`), more than zero.
-pub fn parse_read_timeout(text: &str) -> Result<Duration, Diagnostic> {
-    let invalid = |why: &str| {
-        Diagnostic::error(
-            "Invalid timeouts.read",
-            format!(
-                "{} {why}: give a duration such as \"30s\", \"2m\" or \"1h30m\" (units ns, us, \
-                 ms, s, m, h).",
-                quoted(text)
-            ),
-        )
-    };
-    let nanos =
-        go_parse_duration::parse_duration(text.trim()).map_err(|_| invalid("is not a duration"))?;
-    match u64::try_from(nanos) {
-        Ok(nanos) if nanos > 0 => Ok(Duration::from_nanos(nanos)),
-        _ => Err(invalid("is not longer than zero")),
-    }
 }
 
 /// User text quoted for a message, cut short so a huge value stays readable.

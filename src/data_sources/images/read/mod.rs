@@ -20,6 +20,8 @@ use super::select::select;
 use super::state::encode_state;
 use crate::cty::{AttributePath, Value};
 use crate::data_sources::image_object::image_value;
+use crate::data_sources::timeouts::DEFAULT_READ;
+use crate::qcloud::call::Budget;
 use crate::data_sources::{ReadContext, ReadOutcome, State};
 use crate::diag::{Diagnostic, Diagnostics};
 use messages::{Found, listing_failed, missing_ids, no_match, state_failed};
@@ -40,7 +42,9 @@ pub async fn read(
         Err(diagnostics) => return ReadOutcome::failed(diagnostics),
     };
     let mut diagnostics = plan.warnings.clone();
-    let listings = plan.listings.iter().map(|filter| context.api.describe_images(filter, cancel));
+    let total = lookup.read_timeout.unwrap_or(DEFAULT_READ);
+    let budget = Budget::new(cancel.clone(), Some(total));
+    let listings = plan.listings.iter().map(|filter| context.api.describe_images(filter, &budget));
     let listed = match try_join_all(listings).await {
         Ok(listed) => listed,
         Err(error) => return failed(diagnostics, listing_failed(&error, context.region)),
