@@ -53,6 +53,12 @@ fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The files are named after xtask's version, which the workspace shares with the provider.
+#[test]
+fn xtask_names_packages_after_the_provider_version() {
+    assert_eq!(xtask::VERSION, qcloud_provider::VERSION);
+}
+
 /// Packaging runs once per test (it copies and compresses 100+ MB of debug build), so the
 /// layout checks share one test.
 #[test]

@@ -14,6 +14,8 @@
 //!
 //! The provider's tests call [`package`] directly. Nothing here is part of the provider.
 
+#![warn(missing_docs)]
+
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -139,5 +141,5 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(bytes))
 }

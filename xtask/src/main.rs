@@ -46,3 +46,27 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn package_defaults_to_a_release_build_into_dist() {
+        let Cli { task: Task::Package { binary, out } } =
+            Cli::try_parse_from(["cargo xtask", "package"]).expect("valid arguments");
+        assert_eq!((binary, out), (None, PathBuf::from("dist")));
+        let Cli { task: Task::Package { binary, out } } =
+            Cli::try_parse_from(["cargo xtask", "package", "--binary", "b", "--out", "o"])
+                .expect("valid arguments");
+        assert_eq!((binary, out), (Some(PathBuf::from("b")), PathBuf::from("o")));
+        assert!(Cli::try_parse_from(["cargo xtask", "package", "--bogus"]).is_err());
+    }
+}

@@ -42,7 +42,12 @@ pub enum FaultKind {
     /// An HTTP error status (400-599) with a short text body.
     HttpStatus(u16),
     /// An API error in the 2.0 shape, HTTP 200: `code`, and `message` or the code's default.
-    ApiError { code: i64, message: Option<String> },
+    ApiError {
+        /// The 2.0 code (not 0).
+        code: i64,
+        /// The message; `None` sends the code's default.
+        message: Option<String>,
+    },
     /// The answer, but only after this delay (added to the latency).
     Slow(Duration),
     /// HTTP 200 with a body that is not JSON.

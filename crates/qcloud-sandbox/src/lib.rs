@@ -30,6 +30,8 @@
 //!
 //! Error codes are listed in [`v2`] and [`v3`].
 
+#![warn(missing_docs)]
+
 pub mod auth;
 pub mod catalog;
 pub mod cli;

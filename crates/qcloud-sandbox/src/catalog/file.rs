@@ -36,7 +36,9 @@ pub enum CatalogError {
     /// The file could not be read.
     #[error("cannot read the catalog file {path}: {source}")]
     Read {
+        /// The file.
         path: PathBuf,
+        /// Why it could not be read.
         #[source]
         source: std::io::Error,
     },
@@ -51,7 +53,9 @@ pub enum CatalogError {
     /// One entry is not an image object.
     #[error("catalog entry {index} (counting from 0) is not a valid image: {source}")]
     Entry {
+        /// The entry's position, from 0.
         index: usize,
+        /// What is wrong with it.
         #[source]
         source: serde_json::Error,
     },
@@ -60,22 +64,40 @@ pub enum CatalogError {
         "catalog entry {index} (counting from 0): unImgId {id:?} is not \"img-\" followed by 8 \
          lower-case letters or digits"
     )]
-    InvalidId { index: usize, id: String },
+    InvalidId {
+        /// The entry's position, from 0.
+        index: usize,
+        /// The id as written.
+        id: String,
+    },
     /// Two images share an `unImgId`.
     #[error("the catalog has more than one image with unImgId {id:?}; ids must be unique")]
-    DuplicateId { id: String },
+    DuplicateId {
+        /// The id used twice.
+        id: String,
+    },
     /// An `imageType` is not 1-4.
     #[error(
         "catalog entry {index} (counting from 0): imageType {value} is not 1 (private), \
          2 (public), 3 (marketplace) or 4 (shared)"
     )]
-    InvalidType { index: usize, value: i64 },
+    InvalidType {
+        /// The entry's position, from 0.
+        index: usize,
+        /// The code as written.
+        value: i64,
+    },
     /// A `status` is not 1-5.
     #[error(
         "catalog entry {index} (counting from 0): status {value} is not 1 (creating), 2 (normal), \
          3 (in use), 4 (syncing) or 5 (copying)"
     )]
-    InvalidStatus { index: usize, value: i64 },
+    InvalidStatus {
+        /// The entry's position, from 0.
+        index: usize,
+        /// The code as written.
+        value: i64,
+    },
 }
 
 /// One image in the API's JSON shape: an `imageSet` entry, and a catalog file entry.
