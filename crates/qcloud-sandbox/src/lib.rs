@@ -24,6 +24,8 @@
 //! - [`v3`]: API 3.0 (CVM `2017-03-12`) at `POST /`: TC3-HMAC-SHA256, the `X-TC-*` headers and
 //!   JSON body ([`v3::Query`]), and the 3.0 answers ([`v3::Image`], [`v3::Error`]). Served next
 //!   to 2.0 with the same catalog, credentials and faults.
+//! - `config` (private, re-exported): what a sandbox is started with ([`SandboxConfig`]):
+//!   credentials, catalog, clock, latency and faults.
 //! - [`fault`]: the fault plan (which request fails, and how).
 //! - [`server`]: the HTTP server, its handle, and the log of received requests.
 //! - [`cli`]: the `qcloud-sandbox` command.
