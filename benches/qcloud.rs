@@ -14,7 +14,7 @@ use qcloud_provider::qcloud::request::{
 use qcloud_provider::qcloud::response::parse_describe_images;
 use qcloud_provider::qcloud::signer::sign;
 use qcloud_provider::qcloud::{Credentials, ImageType, SignatureMethod};
-use qcloud_provider::sandbox::{SANDBOX_REGION, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY};
+use qcloud_sandbox::{SANDBOX_REGION, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY};
 use reqwest::Url;
 use support::fixtures;
 

@@ -7,7 +7,7 @@
 //! size of the release binary.
 //!
 //! Build the binary first, then run:
-//! `cargo build --release --bin terraform-provider-qcloud &&
+//! `cargo build --release -p terraform-provider-qcloud --bin terraform-provider-qcloud &&
 //!  cargo run --release --example bench_launch [-- --launches N]`.
 
 #[path = "../benches/support/mod.rs"]

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use qcloud_provider::qcloud::settings::DEFAULT_REQUESTS_PER_SECOND;
 use qcloud_provider::qcloud::{Client, ImageQuery, ImageType};
-use qcloud_provider::sandbox::{RequestRecord, Sandbox, SandboxConfig, SandboxHandle};
+use qcloud_sandbox::{RequestRecord, Sandbox, SandboxConfig, SandboxHandle};
 use support::fixtures;
 use support::stats::{Samples, Table, verdict};
 use tokio::net::TcpListener;

@@ -6,7 +6,7 @@
 //! image: 100 pages listed, all 10,000 in the state) → VmHWM → Shutdown.
 //!
 //! Build the binary first, then run:
-//! `cargo build --release --bin terraform-provider-qcloud &&
+//! `cargo build --release -p terraform-provider-qcloud --bin terraform-provider-qcloud &&
 //!  cargo run --release --example bench_memory [-- --reps N]`.
 
 #[path = "../benches/support/mod.rs"]
@@ -16,10 +16,10 @@ use std::path::Path;
 use std::time::Instant;
 
 use qcloud_provider::cty::encode_msgpack;
-use qcloud_provider::sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 use qcloud_provider::tfplugin::proto::{
     DynamicValue, configure_provider, get_provider_schema, read_data_source,
 };
+use qcloud_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 use support::fixtures;
 use support::plugin::{ClientIdentity, launch, provider_binary, provider_client};
 use support::stats::{Samples, Table, verdict};

@@ -12,7 +12,7 @@
 //!
 //! Terraform finds the provider through a `dev_overrides` CLI configuration in a temporary
 //! directory (`TF_CLI_CONFIG_FILE`); no `terraform init`, no network. Build the binary first:
-//! `cargo build --release --bin terraform-provider-qcloud &&
+//! `cargo build --release -p terraform-provider-qcloud --bin terraform-provider-qcloud &&
 //!  cargo run --release --example bench_plan [-- --runs N]`.
 
 #[path = "../benches/support/mod.rs"]
@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use qcloud_provider::sandbox::{
+use qcloud_sandbox::{
     SANDBOX_REGION, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, Sandbox, SandboxConfig,
 };
 use support::plugin::provider_binary;

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use futures_util::future::join_all;
 use qcloud_provider::cty::{Number, Value};
 use qcloud_provider::provider::{Provider, QcloudProvider};
-use qcloud_provider::sandbox::{Sandbox, SandboxConfig, SandboxHandle};
+use qcloud_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 use support::fixtures;
 use support::stats::{Table, verdict};
 use tokio::net::TcpListener;

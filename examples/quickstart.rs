@@ -1,6 +1,7 @@
 //! `cargo run --example quickstart`: the whole job, end to end, on the built-in sandbox.
 //!
-//! 1. builds the provider (`cargo build --bin terraform-provider-qcloud`);
+//! 1. builds the provider alone
+//!    (`cargo build -p terraform-provider-qcloud --bin terraform-provider-qcloud`);
 //! 2. starts the sandbox API on loopback with its well-known credentials;
 //! 3. points Terraform at the build with a temporary `dev_overrides` CLI configuration;
 //! 4. runs `terraform apply` on `examples/quickstart/` and prints the image ids it chose;
@@ -9,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use qcloud_provider::sandbox::{
+use qcloud_sandbox::{
     SANDBOX_REGION, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, Sandbox, SandboxConfig,
 };
 
@@ -74,7 +75,7 @@ fn run() -> Result<(), String> {
 fn build_provider() -> Result<PathBuf, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let out = Command::new(&cargo)
-        .args(["build", "--quiet", "--bin", PROVIDER, "--message-format=json"])
+        .args(["build", "--quiet", "-p", PROVIDER, "--bin", PROVIDER, "--message-format=json"])
         .output()
         .map_err(|e| format!("could not run {cargo}: {e}"))?;
     if !out.status.success() {

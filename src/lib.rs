@@ -15,8 +15,11 @@
 //! - [`cty`]: Terraform's value model and its msgpack / JSON codecs. Knows nothing of gRPC or HTTP.
 //! - [`qcloud`]: the Tencent Cloud image API client (settings, signer, transport, paging).
 //!   Knows nothing of Terraform.
-//! - [`sandbox`]: a local HTTP server that behaves like the image API, for tests and the quickstart.
 //! - [`logging`]: hclog-style JSON log lines on stderr.
+//!
+//! Not here: the sandbox API the provider is tested against (the `qcloud-sandbox` crate, in
+//! `crates/qcloud-sandbox`) and the release tooling (`xtask`). They are workspace members of
+//! their own, so the binary Terraform launches carries neither.
 
 pub mod arguments;
 pub mod cty;

@@ -1,16 +1,16 @@
 //! The real API client speaking API 3.0 to the real sandbox: TC3 signing accepted, paging by
 //! `Offset`/`Limit`, ids without filters, retries, refusals with hints, and a wrong signature.
 
-mod support_sandbox;
+mod common;
 
-use qcloud_provider::qcloud::{
-    ApiCode, ApiVersion, Error, Image, ImageQuery, ImageStatus, ImageType, RawSettings,
-};
-use qcloud_provider::sandbox::{FaultRule, SANDBOX_SECRET_ID, SandboxHandle};
-use support_sandbox::{
+use common::client_sandbox::{
     MAX_RETRIES, catalog_ids, client, ids, list, param, query, raw_settings, set, start_with,
     synthetic,
 };
+use qcloud_provider::qcloud::{
+    ApiCode, ApiVersion, Error, Image, ImageQuery, ImageStatus, ImageType, RawSettings,
+};
+use qcloud_sandbox::{FaultRule, SANDBOX_SECRET_ID, SandboxHandle};
 
 /// Test settings pointed at the sandbox's 3.0 endpoint, speaking 3.0.
 fn raw_3_0(sandbox: &SandboxHandle) -> RawSettings {
@@ -62,7 +62,7 @@ async fn a_thousand_images_come_back_once_each_in_ten_requests() {
 
 #[tokio::test]
 async fn every_type_and_status_lists_the_same_images_as_2_0() {
-    let sandbox = start_with(qcloud_provider::sandbox::Catalog::builtin(), Vec::new()).await;
+    let sandbox = start_with(qcloud_sandbox::Catalog::builtin(), Vec::new()).await;
     let client = client(raw_3_0(&sandbox));
     let types = [ImageType::Private, ImageType::Public, ImageType::Marketplace, ImageType::Shared];
     let statuses =
@@ -78,7 +78,7 @@ async fn every_type_and_status_lists_the_same_images_as_2_0() {
 
 #[tokio::test]
 async fn ids_go_without_filters_and_type_and_status_apply_on_the_client() {
-    let sandbox = start_with(qcloud_provider::sandbox::Catalog::builtin(), Vec::new()).await;
+    let sandbox = start_with(qcloud_sandbox::Catalog::builtin(), Vec::new()).await;
     let catalog = sandbox.catalog();
     // Every image of the catalog, whatever its type: the API returns them all for ids alone.
     let every: Vec<String> = catalog.images().iter().map(|i| i.image_id.clone()).collect();
@@ -178,4 +178,29 @@ async fn a_3_0_client_at_a_2_0_endpoint_gets_a_clear_error() {
     let text = error.to_string();
     assert!(text.contains("api_version") && text.contains("endpoint"), "{text}");
     assert_eq!(sandbox.request_count(), 1, "a wrong endpoint is not retried");
+}
+
+/// Moved from the sandbox's unit tests, which no longer see the client: the 3.0 names a
+/// `code=N` fault is answered with are the ones the client retries, or gives up on, as the
+/// 2.0 code would have it.
+#[test]
+fn fault_codes_map_to_3_0_names_the_client_retries_or_not() {
+    use qcloud_provider::qcloud::retry::{RetryClass, classify};
+    let cases = [
+        (4400, "RequestLimitExceeded", RetryClass::Backoff),
+        (6000, "InternalError", RetryClass::Backoff),
+        (4100, "AuthFailure.SignatureFailure", RetryClass::Fatal),
+        (4104, "AuthFailure.SecretIdNotFound", RetryClass::Fatal),
+    ];
+    for (code, name, class) in cases {
+        let error = qcloud_sandbox::v3::Error::from_code_2_0(code, "m");
+        assert_eq!(error.code, name);
+        let client = Error::Api(qcloud_provider::qcloud::ApiError {
+            code: ApiCode::Named(error.code),
+            code_desc: None,
+            message: "m".into(),
+            request_id: None,
+        });
+        assert_eq!(classify(&client), class, "{code}");
+    }
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{SandboxEnv, Terraform};
-use qcloud_provider::qcloud::ImageType;
+use qcloud_sandbox::ImageType;
 use serde_json::Value;
 
 const HEADER: &str = r#"

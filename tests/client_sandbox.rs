@@ -3,20 +3,20 @@
 //! cancellation and the client-side rate limit. Every request here is signed by the client and
 //! checked by the sandbox.
 
-mod support_sandbox;
+mod common;
 
 use std::time::{Duration, Instant, SystemTime};
 
+use common::client_sandbox::{
+    catalog_ids, client, client_for, ids, image_ids_sent, list, offsets, param, query,
+    raw_settings, sandbox_status, sandbox_type, set, start, start_with, synthetic,
+};
 use qcloud_provider::qcloud::{
     ApiCode, ApiErrorKind, Error, Image, ImageQuery, ImageStatus, ImageType, RawSettings,
 };
-use qcloud_provider::sandbox::{
+use qcloud_sandbox::{
     CatalogImage, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, SandboxClock, SandboxConfig,
     SandboxCredential,
-};
-use support_sandbox::{
-    catalog_ids, client, client_for, ids, image_ids_sent, list, offsets, param, query,
-    raw_settings, set, start, start_with, synthetic,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -56,14 +56,35 @@ async fn the_builtin_catalog_is_listed_exactly_per_image_type() {
     let catalog = sandbox.catalog();
     for image_type in [ImageType::Private, ImageType::Public, ImageType::Marketplace] {
         let images = list(&client, &query(image_type)).await.expect("listed");
-        let expected: Vec<Image> =
-            catalog.images().iter().filter(|i| i.image_type == image_type).map(as_listed).collect();
+        let expected: Vec<Image> = catalog
+            .images()
+            .iter()
+            .filter(|i| i.image_type == sandbox_type(image_type))
+            .map(as_listed)
+            .collect();
         assert!(!expected.is_empty(), "the built-in catalog has {image_type:?} images");
         assert_eq!(images, expected, "{image_type:?}: every field of every image");
     }
     let shared = list(&client, &query(ImageType::Shared)).await.expect("listed");
     assert_eq!(ids(&shared), catalog_ids(&catalog, ImageType::Shared));
     assert_eq!(sandbox.request_count(), 4, "the built-in catalog fits one page per type");
+}
+
+/// The provider pins well-known public images (`provider::qcloud::public_image_id`); the
+/// sandbox must serve each of them, in pin order, under its pinned name, so the examples that
+/// use pins resolve against it.
+#[tokio::test]
+async fn every_pinned_public_image_is_served_in_pin_order() {
+    let sandbox = start(SandboxConfig::default()).await;
+    let images = list(&client_for(&sandbox), &query(ImageType::Public)).await.expect("listed");
+    let served: Vec<(&str, &str)> = images
+        .iter()
+        .map(|i| (i.image_id.as_str(), i.image_name.as_deref().unwrap_or_default()))
+        .collect();
+    let pinned: Vec<(&str, &str)> =
+        qcloud_provider::functions::entries().iter().map(|e| (e.id, e.name)).collect();
+    assert_eq!(pinned.len(), 38);
+    assert_eq!(served, pinned);
 }
 
 #[tokio::test]
@@ -110,7 +131,10 @@ async fn a_status_filter_lists_only_that_status() {
         let expected: Vec<String> = catalog
             .images()
             .iter()
-            .filter(|i| i.image_type == ImageType::Private && i.status == status)
+            .filter(|i| {
+                i.image_type == qcloud_sandbox::ImageType::Private
+                    && i.status == sandbox_status(status)
+            })
             .map(|i| i.image_id.clone())
             .collect();
         assert!(!expected.is_empty(), "the built-in catalog has a private {status:?} image");
@@ -155,7 +179,7 @@ async fn hmac_sha1_and_hmac_sha256_signatures_are_both_accepted() {
 }
 
 /// A sandbox whose only credential is temporary: it has a token.
-async fn temporary_credential_sandbox(token: &str) -> qcloud_provider::sandbox::SandboxHandle {
+async fn temporary_credential_sandbox(token: &str) -> qcloud_sandbox::SandboxHandle {
     let credential =
         SandboxCredential::new(SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY).with_token(token);
     start(SandboxConfig { credentials: vec![credential], ..SandboxConfig::default() }).await

@@ -410,7 +410,7 @@ fn the_parser_reads_entries_flags_nesting_and_continuations() {
 #[test]
 fn readme_shows_the_sandbox_help_as_it_is() {
     let readme = repo::read("README.md");
-    let help = format!("```text\n{}```", qcloud_provider::sandbox::cli::HELP);
+    let help = format!("```text\n{}```", qcloud_sandbox::cli::HELP);
     assert!(
         readme.contains(&help),
         "README.md must show `qcloud-sandbox --help` verbatim:\n{help}"

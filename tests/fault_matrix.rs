@@ -6,18 +6,18 @@
 //! Unless a test says otherwise the catalog is 250 synthetic images, read as three pages
 //! (offsets 0, 100 and 200), and the fault hits the page at offset 100.
 
-mod support_sandbox;
+mod common;
 
 use std::time::{Duration, Instant};
 
-use qcloud_provider::qcloud::{ApiCode, ApiErrorKind, Error, Image, ImageType, RawSettings};
-use qcloud_provider::sandbox::{FaultKind, FaultRule, SandboxConfig, SandboxHandle};
-use serde_json::{Value, json};
-use support_sandbox::{
+use common::client_sandbox::{
     MAX_RETRIES, RewritingProxy, UntrustedTlsServer, catalog_ids, client, client_for,
     each_page_once_except, ids, list, offsets, param, query, raw_settings, start, start_with,
     synthetic, unused_port,
 };
+use qcloud_provider::qcloud::{ApiCode, ApiErrorKind, Error, Image, ImageType, RawSettings};
+use qcloud_sandbox::{FaultKind, FaultRule, SandboxConfig, SandboxHandle};
+use serde_json::{Value, json};
 
 /// Images in the default catalog: pages at offsets 0, 100 and 200.
 const IMAGES: usize = 250;

@@ -1,18 +1,18 @@
 //! The image API client against a scripted mock API on 127.0.0.1 that checks every request's
 //! signature, SecretId, timestamp and nonce the way the API does.
 
-mod qcloud_support;
+mod common;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use qcloud_provider::qcloud::{
-    ApiCode, Client, Error, Image, ImageQuery, ImageStatus, ImageType, RawSettings, Settings,
-};
-use qcloud_support::{
+use common::mock_api::{
     ALL_PAGES, Counter, MockApi, Received, Reply, SECRET_ID, SECRET_KEY, catalog, image_id,
     offsets, page_of, raw_get,
+};
+use qcloud_provider::qcloud::{
+    ApiCode, Client, Error, Image, ImageQuery, ImageStatus, ImageType, RawSettings, Settings,
 };
 use serde_json::json;
 use tokio_util::sync::CancellationToken;

@@ -5,20 +5,17 @@
 //! 10 s, so a read is surely in flight when the stop comes.
 
 mod common;
-mod reliability_support;
 
 use std::time::Duration;
 
-use common::{LaunchOptions, Plugin};
-use qcloud_provider::cty::Value;
-use qcloud_provider::sandbox::{
-    SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, SandboxConfig, SandboxHandle,
-};
-use qcloud_provider::tfplugin::proto::provider_client::ProviderClient;
-use qcloud_provider::tfplugin::proto::{self, read_data_source};
-use reliability_support::{
+use common::reliability::{
     errors, images_config, provider_config, start_sandbox, texts, wait_until, within,
 };
+use common::{LaunchOptions, Plugin};
+use qcloud_provider::cty::Value;
+use qcloud_provider::tfplugin::proto::provider_client::ProviderClient;
+use qcloud_provider::tfplugin::proto::{self, read_data_source};
+use qcloud_sandbox::{SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, SandboxConfig, SandboxHandle};
 use tokio::task::JoinHandle;
 use tonic::transport::Channel;
 

@@ -4,20 +4,17 @@
 //! error diagnostic, never a gRPC status or a crash, and the process must answer the next RPC.
 
 mod common;
-mod reliability_support;
 
 use common::Plugin;
-use qcloud_provider::cty::Value;
-use qcloud_provider::sandbox::{
-    SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, SandboxConfig, SandboxHandle,
-};
-use qcloud_provider::schema::{AttributeType, Block};
-use qcloud_provider::tfplugin::proto::provider_client::ProviderClient;
-use qcloud_provider::tfplugin::proto::{self, DynamicValue};
-use reliability_support::{
+use common::reliability::{
     config, errors, first_attribute, images_block, proc_status_kb, provider_block, provider_config,
     start_sandbox, texts,
 };
+use qcloud_provider::cty::Value;
+use qcloud_provider::schema::{AttributeType, Block};
+use qcloud_provider::tfplugin::proto::provider_client::ProviderClient;
+use qcloud_provider::tfplugin::proto::{self, DynamicValue};
+use qcloud_sandbox::{SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, SandboxConfig, SandboxHandle};
 use tonic::transport::Channel;
 
 const OK: &str = "writing to a Vec cannot fail";

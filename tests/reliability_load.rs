@@ -9,9 +9,7 @@ use std::time::Duration;
 
 use common::{SandboxEnv, Terraform};
 use qcloud_provider::qcloud::request::{MAX_IDS_PER_REQUEST, PAGE_SIZE};
-use qcloud_provider::qcloud::{ImageStatus, ImageType};
-use qcloud_provider::sandbox::params::DescribeImages;
-use qcloud_provider::sandbox::{Catalog, SANDBOX_REGION, SandboxConfig};
+use qcloud_sandbox::{Catalog, ImageStatus, ImageType, SANDBOX_REGION, SandboxConfig, v2};
 
 const REQUESTS_PER_SECOND: usize = 20;
 const SYNTHETIC_IMAGES: usize = 1_200;
@@ -52,7 +50,7 @@ impl Query {
         batches
             .into_iter()
             .map(|image_ids| {
-                let query = DescribeImages {
+                let query = v2::Query {
                     region: SANDBOX_REGION.to_string(),
                     image_type: self.image_type,
                     image_ids,

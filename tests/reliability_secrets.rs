@@ -4,23 +4,20 @@
 //! holds them redacts them in `Debug`, which is what a panic message would show.
 
 mod common;
-mod reliability_support;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use common::reliability::{
+    config, errors, images_config, provider_block, start_sandbox, texts, wait_until,
+};
 use common::{LaunchOptions, Plugin};
 use qcloud_provider::cty::Value;
 use qcloud_provider::qcloud::request::{PageRequest, Stamp, Target, build_request};
 use qcloud_provider::qcloud::{Client, ImageType, RawSettings, Settings};
-use qcloud_provider::sandbox::{
-    FaultKind, FaultRule, SandboxConfig, SandboxCredential, SandboxHandle,
-};
 use qcloud_provider::tfplugin::proto::provider_client::ProviderClient;
 use qcloud_provider::tfplugin::proto::{self, DynamicValue};
-use reliability_support::{
-    config, errors, images_config, provider_block, start_sandbox, texts, wait_until,
-};
+use qcloud_sandbox::{FaultKind, FaultRule, SandboxConfig, SandboxCredential, SandboxHandle};
 use tonic::transport::Channel;
 
 /// The secrets looked for: distinctive, so any copy of them is found.

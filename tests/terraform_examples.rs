@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use common::terraform::{Run, program_or_skip};
 use common::{SandboxEnv, Terraform, repo};
-use qcloud_provider::qcloud::{ImageStatus, ImageType};
-use qcloud_provider::sandbox::CatalogImage;
+use qcloud_sandbox::CatalogImage;
+use qcloud_sandbox::{ImageStatus, ImageType};
 use serde_json::Value as Json;
 
 /// The id the catalog pins `"CentOS 7.2 64-bit"` to.

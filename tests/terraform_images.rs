@@ -5,7 +5,7 @@ mod common;
 
 use common::terraform::Run;
 use common::{SandboxEnv, Terraform};
-use qcloud_provider::qcloud::ImageType;
+use qcloud_sandbox::ImageType;
 
 const HEADER: &str = r#"
 terraform {
@@ -137,7 +137,7 @@ fn result_output_file_holds_the_images() {
         written.as_array().unwrap().iter().map(|i| i["image_id"].as_str().unwrap()).collect();
     assert_eq!(serde_json::json!(ids), outputs["ids"]["value"]);
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(!text.contains(qcloud_provider::sandbox::SANDBOX_SECRET_KEY));
+    assert!(!text.contains(qcloud_sandbox::SANDBOX_SECRET_KEY));
 }
 
 #[test]

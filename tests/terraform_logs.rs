@@ -18,9 +18,7 @@ use std::process::Command;
 
 use common::terraform::Run;
 use common::{SandboxEnv, Terraform};
-use qcloud_provider::sandbox::{
-    FaultKind, FaultRule, SANDBOX_REGION, SandboxConfig, SandboxCredential,
-};
+use qcloud_sandbox::{FaultKind, FaultRule, SANDBOX_REGION, SandboxConfig, SandboxCredential};
 
 /// The prefix Terraform gives every line the provider logs.
 const PLUGIN: &str = "provider.terraform-provider-qcloud:";

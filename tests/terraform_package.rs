@@ -1,6 +1,7 @@
-//! The packaging command and the install story: `qcloud-package` lays the built provider out
-//! as a filesystem mirror and a Registry release; `terraform init` installs it from the mirror
-//! with no network, and `terraform plan` then runs it against the sandbox (no `dev_overrides`).
+//! Packaging and the install story: `cargo xtask package` (its library, called here) lays the
+//! built provider out as a filesystem mirror and a Registry release; `terraform init` installs
+//! it from the mirror with no network, and `terraform plan` then runs it against the sandbox
+//! (no `dev_overrides`).
 
 mod common;
 
@@ -8,14 +9,12 @@ use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::plugin::BINARY;
 use common::terraform::program_or_skip;
 use common::{SandboxEnv, Terraform};
 use sha2::{Digest, Sha256};
 
-const PACKAGE: &str = env!("CARGO_BIN_EXE_qcloud-package");
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 const ADDRESS: &str = "registry.terraform.io/qcloud/qcloud";
 
@@ -34,17 +33,15 @@ fn executable_name() -> String {
     format!("terraform-provider-qcloud_v{VERSION}")
 }
 
-/// Runs `qcloud-package --binary <the built provider> --out <a temp dir>`.
+/// Packages the built provider into a temp dir, as `cargo xtask package --binary <it> --out
+/// <the dir>` does.
 fn package() -> tempfile::TempDir {
     let out = tempfile::tempdir().expect("a temp dir");
-    let run = Command::new(PACKAGE)
-        .args(["--binary", BINARY, "--out"])
-        .arg(out.path())
-        .output()
-        .expect("qcloud-package runs");
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(run.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&run.stderr));
-    assert!(stdout.contains(&executable_name()), "it prints what it wrote: {stdout}");
+    let packaged = xtask::package(Path::new(BINARY), out.path(), VERSION)
+        .unwrap_or_else(|message| panic!("packaging failed: {message}"));
+    assert_eq!(packaged.mirror_executable, mirror_executable(out.path()), "it says what it wrote");
+    let zip_name = format!("terraform-provider-qcloud_{VERSION}_{}.zip", platform());
+    assert_eq!(packaged.release_zip, out.path().join("release").join(zip_name));
     out
 }
 
@@ -54,6 +51,12 @@ fn mirror_executable(out: &Path) -> PathBuf {
 
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The files are named after xtask's version, which the workspace shares with the provider.
+#[test]
+fn xtask_names_packages_after_the_provider_version() {
+    assert_eq!(xtask::VERSION, qcloud_provider::VERSION);
 }
 
 /// Packaging runs once per test (it copies and compresses 100+ MB of debug build), so the

@@ -10,9 +10,9 @@ use qcloud_provider::data_sources::images;
 use qcloud_provider::provider::{Provider, QcloudProvider};
 use qcloud_provider::qcloud::response::parse_describe_images;
 use qcloud_provider::qcloud::{Credentials, Image, Settings};
-use qcloud_provider::sandbox::catalog::Page;
-use qcloud_provider::sandbox::response::success_json;
-use qcloud_provider::sandbox::{
+use qcloud_sandbox::catalog::Page;
+use qcloud_sandbox::v2::success_json;
+use qcloud_sandbox::{
     Catalog, SANDBOX_REGION, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, SandboxHandle,
 };
 

@@ -37,8 +37,8 @@ pub fn provider_binary() -> Result<PathBuf, String> {
         Ok(binary)
     } else {
         Err(format!(
-            "{} is missing: build it first with `cargo build --release --bin \
-             terraform-provider-qcloud`",
+            "{} is missing: build it first with `cargo build --release -p \
+             terraform-provider-qcloud --bin terraform-provider-qcloud`",
             binary.display()
         ))
     }

@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use qcloud_provider::sandbox::{
+use qcloud_sandbox::{
     SANDBOX_REGION, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, Sandbox, SandboxConfig, SandboxHandle,
 };
 

@@ -1,0 +1,128 @@
+//! The built-in catalog: the well-known public images of the API reference, and a handful of
+//! realistic private, shared and marketplace images, including the edge cases a client must
+//! handle (equal create times, an empty name, an empty create time, every status).
+//!
+//! The images are data, `catalog/builtin.json` in this crate, in the catalog file format
+//! (see [`super::file`]), read by the same loader as any catalog file.
+
+use super::Catalog;
+
+/// The built-in images, in serving order.
+const BUILTIN_JSON: &str = include_str!("../../catalog/builtin.json");
+
+impl Catalog {
+    /// The built-in catalog: the 38 public images of the API reference (type 2, status 2,
+    /// created 2014-2016 by `tencentcloud`), then private, shared and marketplace images.
+    pub fn builtin() -> Self {
+        Catalog::from_json_str(BUILTIN_JSON)
+            .expect("the built-in catalog is checked by its unit tests")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::catalog::{CatalogImage, is_valid_image_id};
+    use crate::model::{ImageStatus, ImageType};
+
+    fn of_type(catalog: &Catalog, image_type: ImageType) -> Vec<&CatalogImage> {
+        catalog.images().iter().filter(|i| i.image_type == image_type).collect()
+    }
+
+    #[test]
+    fn the_38_public_images_of_the_reference_come_first() {
+        let catalog = Catalog::builtin();
+        let public = of_type(&catalog, ImageType::Public);
+        assert_eq!(public.len(), 38);
+        assert!(catalog.images()[..38].iter().all(|i| i.image_type == ImageType::Public));
+        for image in public {
+            assert_eq!(image.status, ImageStatus::Normal, "{}", image.image_id);
+            assert_eq!(image.creator, "tencentcloud");
+            assert!(image.create_time.as_str() >= "2014" && image.create_time.as_str() < "2017");
+            let description = format!("Tencent Cloud public image: {}", image.image_name);
+            assert_eq!(image.image_description, description);
+        }
+        let first = &catalog.images()[0];
+        assert_eq!(
+            (first.image_id.as_str(), first.image_name.as_str()),
+            ("img-7br3ouzr", "CentOS 5.8 32-bit")
+        );
+        let centos = catalog.get("img-31tjrtph").expect("CentOS 7.2 is built in");
+        assert_eq!(centos.image_name, "CentOS 7.2 64-bit");
+        assert_eq!(centos.os_name, "CentOS 7.2 64bit");
+    }
+
+    #[test]
+    fn counts_of_each_type() {
+        let catalog = Catalog::builtin();
+        let counts: Vec<usize> =
+            ImageType::ALL.iter().map(|t| of_type(&catalog, *t).len()).collect();
+        assert_eq!(counts, [10, 38, 4, 3], "private, public, marketplace, shared");
+        assert_eq!(catalog.len(), 55);
+    }
+
+    #[test]
+    fn ids_are_well_formed_and_unique() {
+        let catalog = Catalog::builtin();
+        let mut seen = HashSet::new();
+        for image in catalog.images() {
+            assert!(is_valid_image_id(&image.image_id), "{}", image.image_id);
+            assert!(seen.insert(image.image_id.clone()), "{}", image.image_id);
+        }
+        assert_eq!(seen.len(), 55);
+    }
+
+    #[test]
+    fn every_type_and_status_is_present() {
+        let catalog = Catalog::builtin();
+        for image_type in ImageType::ALL {
+            assert!(!of_type(&catalog, image_type).is_empty(), "{image_type:?}");
+        }
+        for status in ImageStatus::ALL {
+            assert!(catalog.images().iter().any(|i| i.status == status), "{status:?}");
+        }
+    }
+
+    #[test]
+    fn edge_cases_are_present() {
+        let catalog = Catalog::builtin();
+        let private = of_type(&catalog, ImageType::Private);
+        assert!(private.iter().any(|i| i.image_name.is_empty()), "an image without a name");
+        assert!(private.iter().any(|i| i.create_time.is_empty()), "an image without a create time");
+        let mut times: Vec<&str> = private.iter().map(|i| i.create_time.as_str()).collect();
+        times.sort_unstable();
+        assert!(times.windows(2).any(|w| w[0] == w[1] && !w[0].is_empty()), "equal create times");
+        assert!(private.iter().any(|i| i.image_name == "web-server-2024-05-01"));
+        assert!(private.iter().any(|i| i.image_name == "CentOS 7.9 + Docker"));
+    }
+
+    #[test]
+    fn os_names_follow_the_image_names() {
+        let catalog = Catalog::builtin();
+        for image in of_type(&catalog, ImageType::Public) {
+            // The name up to its word size, written `64bit` or `32bit`.
+            let size = image.image_name.find("-bit").expect("every public name has a size");
+            let want = image.image_name[..size + 4].replace("-bit", "bit");
+            assert_eq!(image.os_name, want, "{}", image.image_name);
+        }
+        let windows = catalog
+            .images()
+            .iter()
+            .find(|i| i.image_name == "Windows Server 2012 R2 Standard Edition 64-bit English");
+        let windows = windows.expect("an English Windows image");
+        assert_eq!(windows.os_name, "Windows Server 2012 R2 Standard Edition 64bit");
+    }
+
+    #[test]
+    fn public_create_times_are_distinct_and_well_formed() {
+        let catalog = Catalog::builtin();
+        let mut times: Vec<&str> =
+            of_type(&catalog, ImageType::Public).iter().map(|i| i.create_time.as_str()).collect();
+        assert!(times.iter().all(|t| t.len() == 19 && t.as_bytes()[10] == b' '));
+        times.sort_unstable();
+        times.dedup();
+        assert_eq!(times.len(), 38);
+    }
+}
