@@ -11,15 +11,15 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use qcloud_provider::data_sources::images::ImagesQuery;
+use qcloud_provider::data_sources::images::Lookup;
 use qcloud_provider::data_sources::images::select::select;
 use qcloud_provider::data_sources::images::state::encode_state;
 use support::fixtures;
 
 const STATE_ID: &str = "bench-state-id";
 
-fn query(config: &qcloud_provider::cty::Value) -> ImagesQuery {
-    ImagesQuery::from_config(config).expect("the benchmark configs are valid")
+fn query(config: &qcloud_provider::cty::Value) -> Lookup {
+    Lookup::from_config(config).expect("the benchmark configs are valid")
 }
 
 fn selection(c: &mut Criterion) {

@@ -8,12 +8,11 @@ mod support;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use qcloud_provider::qcloud::request::{
-    PAGE_SIZE, PageRequest, Stamp, Target, build_request, describe_images_params, string_to_sign,
-};
-use qcloud_provider::qcloud::response::parse_describe_images;
-use qcloud_provider::qcloud::signer::sign;
-use qcloud_provider::qcloud::{Credentials, ImageType, SignatureMethod};
+use qcloud_provider::qcloud::call::{Stamp, Target};
+use qcloud_provider::qcloud::images::{PAGE_SIZE, parse_page_answer, v2::page_params};
+use qcloud_provider::qcloud::v2::request::{build, params, string_to_sign};
+use qcloud_provider::qcloud::v2::{self, sign::sign};
+use qcloud_provider::qcloud::{ApiVersion, Credentials, ImageFilter, ImageType, SignatureMethod};
 use qcloud_sandbox::{SANDBOX_REGION, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY};
 use reqwest::Url;
 use support::fixtures;
@@ -33,14 +32,10 @@ fn endpoint() -> Url {
 }
 
 /// The third page of a listing of private images: what every concurrent page request asks.
-fn page() -> PageRequest<'static> {
-    PageRequest {
-        image_type: ImageType::Private,
-        image_ids: &[],
-        status: None,
-        offset: 2 * u64::from(PAGE_SIZE),
-        limit: PAGE_SIZE,
-    }
+fn page() -> v2::Call {
+    let filter = ImageFilter::of_type(ImageType::Private);
+    let params = page_params(&filter, &[], 2 * u64::from(PAGE_SIZE), PAGE_SIZE);
+    v2::Call { action: "DescribeImages", params }
 }
 
 fn signing(c: &mut Criterion) {
@@ -53,7 +48,7 @@ fn signing(c: &mut Criterion) {
             credentials: &credentials,
             signature_method: method,
         };
-        let params = describe_images_params(&target, &page(), STAMP);
+        let params = params(&target, &page(), STAMP);
         let text = string_to_sign(&endpoint, &params);
         let key = credentials.secret_key.as_bytes();
         group.bench_function(format!("string_to_sign/{}", method.as_param()), |b| {
@@ -75,7 +70,7 @@ fn signed_request(c: &mut Criterion) {
         signature_method: SignatureMethod::HmacSha256,
     };
     c.bench_function("build_signed_request", |b| {
-        b.iter(|| build_request(black_box(&target), black_box(&page()), black_box(STAMP)))
+        b.iter(|| build(black_box(&target), black_box(&page()), black_box(STAMP)))
     });
 }
 
@@ -85,7 +80,7 @@ fn parsing(c: &mut Criterion) {
     let mut group = c.benchmark_group("parse_describe_images");
     group.throughput(Throughput::Bytes(body.len() as u64));
     group.bench_function("100_images", |b| {
-        b.iter(|| parse_describe_images(200, black_box(body.as_bytes())))
+        b.iter(|| parse_page_answer(ApiVersion::V2, 200, black_box(body.as_bytes())))
     });
     group.finish();
 }

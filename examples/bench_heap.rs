@@ -16,7 +16,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use qcloud_provider::cty::{Value, decode_msgpack};
-use qcloud_provider::data_sources::images::ImagesQuery;
+use qcloud_provider::data_sources::images::Lookup;
 use qcloud_provider::data_sources::images::select::select;
 use qcloud_provider::data_sources::images::state::encode_state;
 use support::fixtures;
@@ -69,7 +69,7 @@ fn measure<T>(stage: impl FnOnce() -> T) -> (T, usize, usize) {
 fn main() {
     let catalog = fixtures::catalog(fixtures::IMAGES);
     let config = fixtures::all_private_config();
-    let query = ImagesQuery::from_config(&config).expect("a valid config");
+    let query = Lookup::from_config(&config).expect("a valid config");
     let ty = fixtures::images_type();
     let start = LIVE.load(Ordering::Relaxed);
     let mut table = Table::new(&["stage", "kept, MiB", "peak while running, MiB", "per image, B"]);

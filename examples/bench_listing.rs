@@ -14,13 +14,14 @@ mod support;
 
 use std::time::{Duration, Instant, SystemTime};
 
+use qcloud_provider::qcloud::Api;
+use qcloud_provider::qcloud::call::Budget;
 use qcloud_provider::qcloud::settings::DEFAULT_REQUESTS_PER_SECOND;
-use qcloud_provider::qcloud::{Client, ImageQuery, ImageType};
+use qcloud_provider::qcloud::{Client, ImageFilter, ImageType};
 use qcloud_sandbox::{RequestRecord, Sandbox, SandboxConfig, SandboxHandle};
 use support::fixtures;
 use support::stats::{Samples, Table, verdict};
 use tokio::net::TcpListener;
-use tokio_util::sync::CancellationToken;
 
 const LATENCY: Duration = Duration::from_millis(50);
 const CONCURRENCY: usize = 8;
@@ -41,9 +42,9 @@ async fn list_once(sandbox: &SandboxHandle, page_concurrency: usize, rate: f64) 
     let before = sandbox.request_count();
     let settings = fixtures::sandbox_settings(sandbox, page_concurrency, rate);
     let client = Client::new(settings).expect("the sandbox settings are valid");
-    let query = ImageQuery { image_type: ImageType::Private, image_ids: Vec::new(), status: None };
+    let query = ImageFilter::of_type(ImageType::Private);
     let start = Instant::now();
-    let images = client.list_images(&query, &CancellationToken::new()).await;
+    let images = client.describe_images(&query, &Budget::default()).await;
     let elapsed = start.elapsed();
     let images = images.expect("the sandbox lists every image");
     let records = sandbox.requests().into_iter().filter(|r| r.number > before).collect();

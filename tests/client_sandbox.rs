@@ -11,8 +11,12 @@ use common::client_sandbox::{
     catalog_ids, client, client_for, ids, image_ids_sent, list, offsets, param, query,
     raw_settings, sandbox_status, sandbox_type, set, start, start_with, synthetic,
 };
+use qcloud_provider::data_sources::api_error::describe;
+use qcloud_provider::provider::settings::RawSettings;
+use qcloud_provider::qcloud::Api;
+use qcloud_provider::qcloud::call::Budget;
 use qcloud_provider::qcloud::{
-    ApiCode, ApiErrorKind, Error, Image, ImageQuery, ImageStatus, ImageType, RawSettings,
+    ApiCode, ApiErrorKind, Error, Image, ImageFilter, ImageStatus, ImageType,
 };
 use qcloud_sandbox::{
     CatalogImage, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, SandboxClock, SandboxConfig,
@@ -97,7 +101,7 @@ async fn ids_beyond_ten_are_batched_by_ten_and_all_found() {
     asked.extend(wanted.iter().take(5).cloned());
     asked.insert(3, wanted[20].clone());
     let sandbox = start_with(catalog, Vec::new()).await;
-    let query = ImageQuery { image_ids: asked, ..query(ImageType::Private) };
+    let query = ImageFilter { image_ids: asked, ..query(ImageType::Private) };
     let images = list(&client_for(&sandbox), &query).await.expect("listed");
     assert_eq!(set(&ids(&images)), set(&wanted), "all 25 found");
     assert_eq!(images.len(), 25, "duplicates collapse");
@@ -126,7 +130,7 @@ async fn a_status_filter_lists_only_that_status() {
         ImageStatus::Copying,
     ];
     for status in statuses {
-        let query = ImageQuery { status: Some(status), ..query(ImageType::Private) };
+        let query = ImageFilter { status: Some(status), ..query(ImageType::Private) };
         let images = list(&client, &query).await.expect("listed");
         let expected: Vec<String> = catalog
             .images()
@@ -209,7 +213,7 @@ async fn a_wrong_or_missing_security_token_is_refused() {
         let error = list(&client(raw), &query(ImageType::Public)).await.expect_err(name);
         let api = error.api_error().unwrap_or_else(|| panic!("{name}: an API error: {error}"));
         assert_eq!(api.kind(), ApiErrorKind::InvalidToken, "{name}: {error}");
-        let text = error.to_string();
+        let text = describe(&error);
         assert!(text.contains("code 4105"), "{name}: {text}");
         assert!(text.contains("get new temporary credentials"), "{name}: {text}");
         assert!(!text.contains("a-stale-token") && !text.contains(token), "{name}: {text}");
@@ -227,7 +231,7 @@ async fn a_wrong_secret_key_is_refused_and_reported_as_an_authentication_error()
     assert_eq!(sandbox.requests()[0].code, Some(4100), "the sandbox itself refused it");
     let api = error.api_error().expect("an API error");
     assert_eq!((api.code.clone(), api.kind()), (ApiCode::Numeric(4100), ApiErrorKind::AuthFailure));
-    let text = error.to_string();
+    let text = describe(&error);
     assert!(text.contains("Check secret_id and secret_key"), "{text}");
     assert!(!text.contains(wrong_key), "the key is never shown: {text}");
 }
@@ -243,7 +247,7 @@ async fn an_unknown_secret_id_is_4104_with_its_hint() {
     assert_eq!(sandbox.request_count(), 1);
     assert_eq!(sandbox.requests()[0].code, Some(4104));
     assert_eq!(error.api_error().map(|a| a.kind()), Some(ApiErrorKind::UnknownSecretId));
-    let text = error.to_string();
+    let text = describe(&error);
     assert!(text.contains("The SecretId does not exist: check secret_id"), "{text}");
 }
 
@@ -257,7 +261,7 @@ async fn a_skewed_clock_is_re_signed_once_then_reported_with_the_clock_hint() {
     let codes: Vec<Option<i64>> = sandbox.requests().iter().map(|r| r.code).collect();
     assert_eq!(codes, [Some(4500), Some(4500)], "one re-signed attempt, then the error");
     assert_eq!(error.api_error().map(|a| a.kind()), Some(ApiErrorKind::Replay));
-    assert!(error.to_string().contains("Check this machine's clock"), "{error}");
+    assert!(describe(&error).contains("Check this machine's clock"), "{error}");
 }
 
 #[tokio::test]
@@ -272,7 +276,9 @@ async fn cancellation_stops_a_slow_listing_within_a_second() {
     let cancel = CancellationToken::new();
     let listing = {
         let cancel = cancel.clone();
-        tokio::spawn(async move { client.list_images(&query(ImageType::Private), &cancel).await })
+        tokio::spawn(async move {
+            client.describe_images(&query(ImageType::Private), &Budget::cancel_only(cancel)).await
+        })
     };
     while sandbox.request_count() == 0 {
         tokio::time::sleep(Duration::from_millis(5)).await;

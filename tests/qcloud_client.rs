@@ -11,8 +11,12 @@ use common::mock_api::{
     ALL_PAGES, Counter, MockApi, Received, Reply, SECRET_ID, SECRET_KEY, catalog, image_id,
     offsets, page_of, raw_get,
 };
+use qcloud_provider::data_sources::api_error::describe;
+use qcloud_provider::provider::settings::{RawSettings, resolve};
+use qcloud_provider::qcloud::Api;
+use qcloud_provider::qcloud::call::Budget;
 use qcloud_provider::qcloud::{
-    ApiCode, Client, Error, Image, ImageQuery, ImageStatus, ImageType, RawSettings, Settings,
+    ApiCode, Client, Error, Image, ImageFilter, ImageStatus, ImageType, Settings,
 };
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
@@ -30,7 +34,12 @@ fn raw(url: &str) -> RawSettings {
 }
 
 fn settings(raw: RawSettings) -> Settings {
-    Settings::resolve(raw, |_| None).expect("test settings are valid")
+    resolve(raw, |_| None).expect("test settings are valid")
+}
+
+/// `settings` with a request timeout shorter than the provider block allows (whole seconds).
+fn with_timeout(settings: &Settings, timeout: Duration) -> Settings {
+    settings.to_builder().request_timeout(timeout).build().expect("valid settings")
 }
 
 fn client(settings: Settings) -> Client {
@@ -43,12 +52,12 @@ fn client_for(mock: &MockApi) -> Client {
     client(settings(raw(&mock.url)))
 }
 
-fn query() -> ImageQuery {
-    ImageQuery { image_type: ImageType::Public, image_ids: Vec::new(), status: None }
+fn query() -> ImageFilter {
+    ImageFilter::of_type(ImageType::Public)
 }
 
-async fn list(client: &Client, query: &ImageQuery) -> Result<Vec<Image>, Error> {
-    client.list_images(query, &CancellationToken::new()).await
+async fn list(client: &Client, query: &ImageFilter) -> Result<Vec<Image>, Error> {
+    client.describe_images(query, &Budget::default()).await.map(|images| images.to_vec())
 }
 
 fn ids_of(images: &[Image]) -> Vec<String> {
@@ -125,7 +134,7 @@ async fn ids_beyond_ten_are_sent_in_batches_of_ten() {
     let mut wanted: Vec<String> = (0..25).map(|i| image_id(i + 10)).collect();
     wanted.push("img-missing".into());
     wanted.push(image_id(10));
-    let query = ImageQuery { image_ids: wanted, status: Some(ImageStatus::Normal), ..query() };
+    let query = ImageFilter { image_ids: wanted, status: Some(ImageStatus::Normal), ..query() };
     let images = list(&client_for(&mock), &query).await.expect("the listing succeeds");
     assert_eq!(ids_of(&images), (10..35).map(image_id).collect::<Vec<_>>());
 
@@ -196,7 +205,7 @@ async fn replay_4500_twice_fails_with_the_clock_hint() {
     let error = list(&client_for(&mock), &query()).await.expect_err("4500 persists");
     assert_eq!(mock.received().len(), 2);
     assert_eq!(error.api_error().map(|e| e.code.clone()), Some(ApiCode::Numeric(4500)));
-    assert!(error.to_string().contains("clock"), "{error}");
+    assert!(describe(&error).contains("clock"), "{error}");
 }
 
 #[tokio::test]
@@ -213,7 +222,7 @@ async fn fatal_codes_fail_at_once_with_their_hint() {
         let error = list(&client_for(&mock), &query()).await.expect_err("a fatal code");
         assert_eq!(mock.received().len(), 1, "{code} is not retried");
         assert_eq!(error.api_error().map(|e| e.code.clone()), Some(ApiCode::Numeric(code)));
-        let text = error.to_string();
+        let text = describe(&error);
         assert!(text.contains(&format!("code {code} ({desc}): mock error {code}")), "{text}");
         assert!(text.contains(hint), "{text}");
     }
@@ -226,12 +235,12 @@ async fn a_wrong_key_is_refused_by_the_mock_and_reported_as_authentication() {
     let error = list(&client(settings(wrong)), &query()).await.expect_err("wrong key");
     assert_eq!(mock.received()[0].refused, Some(4100));
     assert_eq!(mock.received().len(), 1);
-    assert!(error.to_string().contains("Check secret_id and secret_key"), "{error}");
-    assert!(!error.to_string().contains("not-the-key"), "{error}");
+    assert!(describe(&error).contains("Check secret_id and secret_key"), "{error}");
+    assert!(!describe(&error).contains("not-the-key"), "{error}");
 
     let unknown = RawSettings { secret_id: Some("AKIDunknown".into()), ..raw(&mock.url) };
     let error = list(&client(settings(unknown)), &query()).await.expect_err("wrong id");
-    assert!(error.to_string().contains("The SecretId does not exist"), "{error}");
+    assert!(describe(&error).contains("The SecretId does not exist"), "{error}");
 }
 
 #[tokio::test]
@@ -274,7 +283,7 @@ async fn retries_exhausted_says_how_many_attempts_and_the_last_cause() {
     let client = client(settings(RawSettings { max_retries: Some(2), ..raw(&mock.url) }));
     let error = list(&client, &query()).await.expect_err("the fault persists");
     assert_eq!(mock.received().len(), 3);
-    let text = error.to_string();
+    let text = describe(&error);
     assert!(text.starts_with("DescribeImages failed after 3 attempts; last error: "), "{text}");
     assert!(text.contains("code 6000 (InternalError)"), "{text}");
 }
@@ -284,7 +293,7 @@ async fn an_html_error_page_is_quoted_briefly_when_retries_run_out() {
     let page = format!("<html><body><h1>502 Bad Gateway</h1>{}</body></html>", "x".repeat(10_000));
     let mock = faulty_mock(5, 0, usize::MAX, Reply::Raw(502, page)).await;
     let client = client(settings(RawSettings { max_retries: Some(1), ..raw(&mock.url) }));
-    let text = list(&client, &query()).await.expect_err("always 502").to_string();
+    let text = describe(&list(&client, &query()).await.expect_err("always 502"));
     assert!(text.contains("after 2 attempts"), "{text}");
     assert!(text.contains("HTTP 502"), "{text}");
     assert!(text.contains("<html><body><h1>502 Bad Gateway</h1>"), "{text}");
@@ -381,7 +390,7 @@ async fn cancellation_stops_a_slow_listing_within_a_second() {
     let cancel = CancellationToken::new();
     let listing = tokio::spawn({
         let (client, cancel) = (client.clone(), cancel.clone());
-        async move { client.list_images(&query(), &cancel).await }
+        async move { client.describe_images(&query(), &Budget::cancel_only(cancel)).await }
     });
     tokio::time::timeout(Duration::from_secs(10), slow_page_arrived.notified())
         .await
@@ -401,7 +410,8 @@ async fn a_cancelled_token_lists_nothing() {
     let mock = catalog_mock(5).await;
     let cancel = CancellationToken::new();
     cancel.cancel();
-    let result = client_for(&mock).list_images(&query(), &cancel).await;
+    let result =
+        client_for(&mock).describe_images(&query(), &Budget::cancel_only(cancel.clone())).await;
     assert!(result.is_err_and(|e| e.is_cancelled()));
     assert!(mock.received().is_empty());
 }
@@ -410,8 +420,8 @@ async fn a_cancelled_token_lists_nothing() {
 async fn request_timeout_ends_a_slow_attempt_and_the_retry_succeeds() {
     let slow = Reply::after(Duration::from_secs(30), Reply::code(6000, "never sent"));
     let mock = faulty_mock(5, 0, 1, slow).await;
-    let mut settings = settings(RawSettings { max_retries: Some(1), ..raw(&mock.url) });
-    settings.request_timeout = Duration::from_millis(300);
+    let settings = settings(RawSettings { max_retries: Some(1), ..raw(&mock.url) });
+    let settings = with_timeout(&settings, Duration::from_millis(300));
     let images = list(&client(settings), &query()).await.expect("the retry succeeds");
     assert_eq!(images.len(), 5);
     assert_eq!(mock.received().len(), 2);
@@ -421,11 +431,11 @@ async fn request_timeout_ends_a_slow_attempt_and_the_retry_succeeds() {
 async fn request_timeout_is_reported_when_retries_run_out() {
     let slow = Reply::after(Duration::from_secs(30), Reply::code(6000, "never sent"));
     let mock = faulty_mock(5, 0, usize::MAX, slow).await;
-    let mut settings = settings(RawSettings { max_retries: Some(0), ..raw(&mock.url) });
-    settings.request_timeout = Duration::from_millis(200);
+    let settings = settings(RawSettings { max_retries: Some(0), ..raw(&mock.url) });
+    let settings = with_timeout(&settings, Duration::from_millis(200));
     let error = list(&client(settings), &query()).await.expect_err("always too slow");
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
-    assert!(error.to_string().contains("request_timeout"), "{error}");
+    assert!(describe(&error).contains("request_timeout"), "{error}");
 }
 
 #[tokio::test]
@@ -440,7 +450,7 @@ async fn an_unreachable_endpoint_is_a_transport_error_without_secrets() {
         ..raw(&url)
     };
     let text =
-        list(&client(settings(raw)), &query()).await.expect_err("nothing listens").to_string();
+        describe(&list(&client(settings(raw)), &query()).await.expect_err("nothing listens"));
     assert!(text.contains("after 2 attempts"), "{text}");
     assert!(
         text.contains(&format!("could not reach the Tencent Cloud image API at 127.0.0.1:{port}")),

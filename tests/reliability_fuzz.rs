@@ -114,7 +114,8 @@ fn every_seed_is_accepted_by_its_decoder() {
         .iter()
         .filter(|seed| {
             let status = u16::from_be_bytes([seed[0], seed[1]]);
-            qcloud_provider::qcloud::response::parse_describe_images(status, &seed[2..]).is_ok()
+            let version = qcloud_provider::qcloud::ApiVersion::V2;
+            qcloud_provider::qcloud::images::parse_page_answer(version, status, &seed[2..]).is_ok()
         })
         .count();
     assert_eq!(pages, 1, "one response seed is a page, the others errors");

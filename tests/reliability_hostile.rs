@@ -305,6 +305,8 @@ fn wrong_value(ty: &AttributeType) -> (&'static str, Vec<u8>) {
         Type::Number => ("a non-numeric string for a number", msgpack_str(b"twelve")),
         Type::Bool => ("a string for a bool", msgpack_str(b"true")),
         Type::List(_) => ("a bool for a list", vec![0xc3]),
+        Type::Map(_) => ("an array for a map", vec![0x91, 0x01]),
+        Type::Object(_) => ("a number for an object", vec![0x05]),
         other => panic!("no wrong value chosen for {other:?}"),
     }
 }

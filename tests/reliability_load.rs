@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::{SandboxEnv, Terraform};
-use qcloud_provider::qcloud::request::{MAX_IDS_PER_REQUEST, PAGE_SIZE};
+use qcloud_provider::qcloud::images::{MAX_IDS_PER_REQUEST, PAGE_SIZE};
 use qcloud_sandbox::{Catalog, ImageStatus, ImageType, SANDBOX_REGION, SandboxConfig, v2};
 
 const REQUESTS_PER_SECOND: usize = 20;

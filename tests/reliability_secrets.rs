@@ -13,8 +13,11 @@ use common::reliability::{
 };
 use common::{LaunchOptions, Plugin};
 use qcloud_provider::cty::Value;
-use qcloud_provider::qcloud::request::{PageRequest, Stamp, Target, build_request};
-use qcloud_provider::qcloud::{Client, ImageType, RawSettings, Settings};
+use qcloud_provider::provider::settings::{RawSettings, resolve};
+use qcloud_provider::qcloud::call::{Stamp, Target};
+use qcloud_provider::qcloud::images::v2::page_params;
+use qcloud_provider::qcloud::{Client, ImageType};
+use qcloud_provider::qcloud::{ImageFilter, v2};
 use qcloud_provider::tfplugin::proto::provider_client::ProviderClient;
 use qcloud_provider::tfplugin::proto::{self, DynamicValue};
 use qcloud_sandbox::{FaultKind, FaultRule, SandboxConfig, SandboxCredential, SandboxHandle};
@@ -315,24 +318,19 @@ fn debug_output_of_every_type_holding_a_secret_is_redacted() {
         ..RawSettings::default()
     };
     let no_env = |_: &str| None;
-    let settings = Settings::resolve(raw.clone(), no_env).expect("valid settings");
-    let credentials = settings.credentials.clone().expect("credentials were given");
+    let settings = resolve(raw.clone(), no_env).expect("valid settings");
+    let credentials = settings.credentials().cloned().expect("credentials were given");
     let client = Client::new(settings.clone()).expect("a client");
-    let endpoint: reqwest::Url = settings.endpoint.parse().expect("a valid URL");
+    let endpoint = settings.endpoint().clone();
     let target = Target {
         endpoint: &endpoint,
         region: "ap-guangzhou",
         credentials: &credentials,
         signature_method: Default::default(),
     };
-    let page = PageRequest {
-        image_type: ImageType::Public,
-        image_ids: &[],
-        status: None,
-        offset: 0,
-        limit: 100,
-    };
-    let request = build_request(&target, &page, Stamp { timestamp: 1_700_000_000, nonce: 7 });
+    let params = page_params(&ImageFilter::of_type(ImageType::Public), &[], 0, 100);
+    let page = v2::Call { action: "DescribeImages", params };
+    let request = v2::request::build(&target, &page, Stamp { timestamp: 1_700_000_000, nonce: 7 });
     assert_eq!(request.params.get("Token").map(String::as_str), Some(TOKEN), "the token is sent");
     let launch = qcloud_provider::plugin::Launch {
         args: Vec::new(),

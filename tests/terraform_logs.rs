@@ -96,13 +96,18 @@ fn provider_lines_appear_at_their_levels_under_tf_log_provider_debug() {
             &format!("configuring: region {SANDBOX_REGION}, endpoint host 127.0.0.1"),
             "qcloud.qcloud",
         ),
-        ("DEBUG", "DescribeImages request: offset 0, limit 100", "qcloud.client"),
+        (
+            "DEBUG",
+            "DescribeImages request (offset 0, limit 100, every id), attempt 1",
+            "qcloud.transport",
+        ),
         (
             "WARN",
-            "DescribeImages offset 0 attempt 1 failed: the Tencent Cloud image API answered HTTP 503",
-            "qcloud.client",
+            "DescribeImages (offset 0, limit 100, every id) attempt 1 failed: the Tencent Cloud \
+             image API answered HTTP 503",
+            "qcloud.transport",
         ),
-        ("DEBUG", "listing done: 38 image(s), 1 page request(s)", "qcloud.paging"),
+        ("DEBUG", "listing done: 38 image(s), 1 page request(s)", "qcloud.listing"),
         ("DEBUG", "read of qcloud_images done in", "qcloud.qcloud"),
     ];
     for (level, message, module) in expected {
@@ -112,7 +117,7 @@ fn provider_lines_appear_at_their_levels_under_tf_log_provider_debug() {
             lines.join("\n")
         );
     }
-    let warn = find_line(&lines, "WARN", "DescribeImages offset 0 attempt 1", "qcloud.client");
+    let warn = find_line(&lines, "WARN", "DescribeImages (offset 0, limit 100", "qcloud.transport");
     assert!(warn.is_some_and(|l| l.contains("retry 1 of 5 in")), "{warn:?}");
     assert!(!stderr.contains("\"@level\""), "a line was not parsed as hclog JSON:\n{stderr}");
     assert!(!stderr.contains(&format!("[TRACE] {PLUGIN}")), "trace lines at debug:\n{stderr}");
@@ -206,7 +211,8 @@ fn secrets_stay_out_of_a_trace_with_a_retry_and_an_output_file() {
     let stderr = run.stderr();
     assert!(
         stderr.contains(
-            "[WARN]  provider.terraform-provider-qcloud: DescribeImages offset 0 attempt 1 failed"
+            "[WARN]  provider.terraform-provider-qcloud: DescribeImages (offset 0, limit 100, \
+             every id) attempt 1 failed"
         ),
         "{stderr}"
     );

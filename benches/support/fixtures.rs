@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use qcloud_provider::cty::{Number, Type, Value};
 use qcloud_provider::data_sources::images;
 use qcloud_provider::provider::{Provider, QcloudProvider};
-use qcloud_provider::qcloud::response::parse_describe_images;
-use qcloud_provider::qcloud::{Credentials, Image, Settings};
+use qcloud_provider::qcloud::images::parse_page_answer;
+use qcloud_provider::qcloud::{ApiVersion, Credentials, Image, Settings};
 use qcloud_sandbox::catalog::Page;
 use qcloud_sandbox::v2::success_json;
 use qcloud_sandbox::{
@@ -43,7 +43,8 @@ pub fn listed_images(catalog: &Catalog) -> Vec<Image> {
     let mut images = Vec::with_capacity(catalog.len());
     for index in 0..pages {
         let body = page_body(catalog, index);
-        let page = parse_describe_images(200, body.as_bytes()).expect("sandbox bodies parse");
+        let page =
+            parse_page_answer(ApiVersion::V2, 200, body.as_bytes()).expect("sandbox bodies parse");
         images.extend(page.images);
     }
     images
@@ -51,8 +52,12 @@ pub fn listed_images(catalog: &Catalog) -> Vec<Image> {
 
 /// A `qcloud_images` config object: every attribute null unless given in `pairs`.
 pub fn images_config(pairs: &[(&str, Value)]) -> Value {
-    let mut attributes: BTreeMap<String, Value> =
-        images::schema().block.attributes.iter().map(|a| (a.name.clone(), Value::Null)).collect();
+    let mut attributes: BTreeMap<String, Value> = images::schema::schema()
+        .block
+        .attributes
+        .iter()
+        .map(|a| (a.name.clone(), Value::Null))
+        .collect();
     for (name, value) in pairs {
         assert!(attributes.contains_key(*name), "{name} is not a qcloud_images attribute");
         attributes.insert((*name).to_string(), value.clone());
@@ -81,21 +86,20 @@ pub fn sandbox_settings(
     page_concurrency: usize,
     requests_per_second: f64,
 ) -> Settings {
-    Settings {
-        credentials: Some(Credentials {
-            secret_id: SANDBOX_SECRET_ID.to_string(),
-            secret_key: SANDBOX_SECRET_KEY.to_string(),
-            security_token: None,
-        }),
-        region: SANDBOX_REGION.to_string(),
-        endpoint: sandbox.url(),
-        api_version: Default::default(),
-        signature_method: Default::default(),
-        max_retries: 0,
-        request_timeout: std::time::Duration::from_secs(30),
-        requests_per_second,
-        page_concurrency,
-    }
+    let credentials = Credentials {
+        secret_id: SANDBOX_SECRET_ID.to_string(),
+        secret_key: SANDBOX_SECRET_KEY.to_string(),
+        security_token: None,
+    };
+    Settings::builder(ApiVersion::V2)
+        .credentials(Some(credentials))
+        .region(SANDBOX_REGION)
+        .endpoint(sandbox.url())
+        .max_retries(0)
+        .requests_per_second(requests_per_second)
+        .page_concurrency(page_concurrency)
+        .build()
+        .expect("benchmark settings are valid")
 }
 
 /// The provider block's type.
@@ -105,7 +109,7 @@ pub fn provider_type() -> Type {
 
 /// The `qcloud_images` block's type.
 pub fn images_type() -> Type {
-    images::schema().block.value_type()
+    images::schema::schema().block.value_type()
 }
 
 /// A provider block for the sandbox at `endpoint`: its credential, `page_concurrency` pages

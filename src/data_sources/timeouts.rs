@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::cty::{AttributePath, Type, Value};
 use crate::diag::Diagnostic;
-use crate::schema::{Attribute, Block, Nesting, NestedBlock, Presence};
+use crate::schema::{Attribute, Block, NestedBlock, Nesting, Presence};
 
 /// The block's name.
 pub const TIMEOUTS: &str = "timeouts";
@@ -47,8 +47,10 @@ pub fn read_timeout(config: &Value) -> Result<Option<Duration>, Diagnostic> {
     match config.get_attr(TIMEOUTS).and_then(|block| block.get_attr(READ)) {
         Some(Value::String(text)) => parse_read(text).map(Some).map_err(|d| d.at(read_path())),
         Some(Value::Null | Value::Unknown) | None => Ok(None),
-        Some(_) => Err(Diagnostic::error("Invalid timeouts.read", "read must be a string.")
-            .at(read_path())),
+        Some(_) => {
+            Err(Diagnostic::error("Invalid timeouts.read", "read must be a string.")
+                .at(read_path()))
+        }
     }
 }
 
@@ -64,8 +66,8 @@ pub fn parse_read(text: &str) -> Result<Duration, Diagnostic> {
             ),
         )
     };
-    let nanos = go_parse_duration::parse_duration(text.trim())
-        .map_err(|_| invalid("is not a duration"))?;
+    let nanos =
+        go_parse_duration::parse_duration(text.trim()).map_err(|_| invalid("is not a duration"))?;
     match u64::try_from(nanos) {
         Ok(nanos) if nanos > 0 => Ok(Duration::from_nanos(nanos)),
         _ => Err(invalid("is not longer than zero")),

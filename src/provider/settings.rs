@@ -10,7 +10,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::arguments::{self, Argument};
-use crate::qcloud::settings::{DEFAULT_REGION, Setting, SettingsBuilder};
+use crate::qcloud::settings::{DEFAULT_REGION, Setting, SettingsBuilder, credential_problem};
 use crate::qcloud::{ApiVersion, Credentials, InvalidSetting, Settings, SignatureMethod};
 
 /// `max_retries`: retries after the first attempt.
@@ -215,12 +215,25 @@ impl Resolution {
         let id = find(&arguments::SECRET_ID, raw.secret_id.take(), env, true);
         let key = find(&arguments::SECRET_KEY, raw.secret_key.take(), env, true);
         let token = find(&arguments::SECURITY_TOKEN, raw.security_token.take(), env, true);
-        for (setting, value) in
-            [(Setting::SecretId, &id), (Setting::SecretKey, &key), (Setting::SecurityToken, &token)]
-        {
-            if let Some(value) = value {
-                self.sources.insert(setting, value.source);
+        let mut refused = false;
+        for (argument, setting, value) in [
+            (&arguments::SECRET_ID, Setting::SecretId, &id),
+            (&arguments::SECRET_KEY, Setting::SecretKey, &key),
+            (&arguments::SECURITY_TOKEN, Setting::SecurityToken, &token),
+        ] {
+            let Some(value) = value else { continue };
+            self.sources.insert(setting, value.source);
+            if let Some(problem) = credential_problem(&value.value) {
+                let message = format!(
+                    "{} (from {}) {problem}; copy it again without them",
+                    argument.name, value.source
+                );
+                self.errors.push(SettingError::new(argument.name, message));
+                refused = true;
             }
+        }
+        if refused {
+            return None;
         }
         match (id, key) {
             (Some(id), Some(key)) => Some(Credentials {

@@ -10,7 +10,7 @@ use reqwest::Url;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::{Credentials, SignatureMethod, v2, v3};
+use super::{ApiVersion, Credentials, SignatureMethod, v2, v3};
 
 /// One call, in the form of the API version it is sent to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +22,14 @@ pub enum Call {
 }
 
 impl Call {
+    /// The API version the call is spelled for.
+    pub fn version(&self) -> ApiVersion {
+        match self {
+            Call::V2(_) => ApiVersion::V2,
+            Call::V3(_) => ApiVersion::V3,
+        }
+    }
+
     /// The action's name, e.g. `DescribeImages`.
     pub fn action(&self) -> &'static str {
         match self {

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use super::call::Budget;
+use async_trait::async_trait;
 
 use super::images::{self, Image, ImageFilter};
 use super::transport::Transport;

@@ -4,9 +4,9 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
+use super::call::Budget;
 use async_trait::async_trait;
 use tokio::sync::watch;
-use super::call::Budget;
 
 use super::images::{Image, ImageFilter};
 use super::{Api, Error};

@@ -138,6 +138,21 @@ impl Settings {
         }
     }
 
+    /// A builder holding these settings, to change some of them.
+    pub fn to_builder(&self) -> SettingsBuilder {
+        SettingsBuilder {
+            credentials: self.credentials.clone(),
+            region: self.region.clone(),
+            endpoint: Some(self.endpoint.to_string()),
+            api_version: self.api_version,
+            signature_method: self.signature_method,
+            max_retries: self.max_retries,
+            request_timeout: self.request_timeout,
+            requests_per_second: self.requests_per_second,
+            page_concurrency: self.page_concurrency,
+        }
+    }
+
     /// `None` until a call needs them: then the call fails with [`MissingCredentials`].
     ///
     /// [`MissingCredentials`]: super::Error::MissingCredentials
@@ -300,7 +315,7 @@ impl SettingsBuilder {
 
 /// Credentials are opaque, but whitespace or control characters in them are always a
 /// copy-and-paste accident. The problem never quotes the value.
-fn credential_problem(value: &str) -> Option<&'static str> {
+pub fn credential_problem(value: &str) -> Option<&'static str> {
     value
         .chars()
         .any(|c| c.is_whitespace() || c.is_control())

@@ -15,8 +15,11 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
+use qcloud_provider::provider::settings::{RawSettings, resolve};
+use qcloud_provider::qcloud::Api;
+use qcloud_provider::qcloud::call::Budget;
 use qcloud_provider::qcloud::{
-    Client, Error, Image, ImageQuery, ImageStatus, ImageType, RawSettings, Settings,
+    Client, Error, Image, ImageFilter, ImageStatus, ImageType, Settings,
 };
 use qcloud_sandbox::{
     Catalog, FaultRule, RequestRecord, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, Sandbox,
@@ -63,7 +66,7 @@ pub fn raw_settings(url: &str) -> RawSettings {
 /// A client with `raw` settings (resolved without any environment) and a backoff of a few
 /// milliseconds.
 pub fn client(raw: RawSettings) -> Client {
-    let settings = Settings::resolve(raw, |_| None).expect("test settings are valid");
+    let settings = resolve(raw, |_| None).expect("test settings are valid");
     Client::new(settings)
         .expect("test settings build a client")
         .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
@@ -75,13 +78,13 @@ pub fn client_for(sandbox: &SandboxHandle) -> Client {
 }
 
 /// Every image of this type, without ids or status.
-pub fn query(image_type: ImageType) -> ImageQuery {
-    ImageQuery { image_type, image_ids: Vec::new(), status: None }
+pub fn query(image_type: ImageType) -> ImageFilter {
+    ImageFilter::of_type(image_type)
 }
 
 /// Lists without ever cancelling.
-pub async fn list(client: &Client, query: &ImageQuery) -> Result<Vec<Image>, Error> {
-    client.list_images(query, &CancellationToken::new()).await
+pub async fn list(client: &Client, query: &ImageFilter) -> Result<Vec<Image>, Error> {
+    client.describe_images(query, &Budget::default()).await.map(|images| images.to_vec())
 }
 
 /// The ids of a listing, in its order.

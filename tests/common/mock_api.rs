@@ -18,7 +18,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use qcloud_provider::qcloud::SignatureMethod;
-use qcloud_provider::qcloud::signer::{StringToSign, sign};
+use qcloud_provider::qcloud::v2::sign::{StringToSign, sign};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;

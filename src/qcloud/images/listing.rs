@@ -13,8 +13,8 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use futures_util::{StreamExt, stream};
 use crate::qcloud::call::Budget;
+use futures_util::{StreamExt, stream};
 
 use super::{Dialect, Image, ImageFilter, PAGE_SIZE, Page, id_batches};
 use crate::qcloud::Error;

@@ -14,12 +14,12 @@ pub mod model;
 pub mod v2;
 pub mod v3;
 
-use serde_json::{Map, Value};
 use super::call::Budget;
+use serde_json::{Map, Value};
 
 use super::call::Call;
 use super::json::int;
-use super::transport::Transport;
+use super::transport::{Transport, read_answer};
 use super::{ApiVersion, Error};
 pub use model::{
     Image, ImageFilter, ImageStatus, ImageType, Snapshot, image_status_name, image_type_name,
@@ -139,6 +139,13 @@ pub async fn describe_image_from_family(
         Some(image) => v3::image_of(image).map(Some),
     };
     transport.send(&call, &format!("family {family:?}"), &parse, budget).await
+}
+
+/// One `DescribeImages` answer of `version`, read as the client reads it: the envelope, then
+/// the page. For fuzzing and benchmarks of the parsers.
+pub fn parse_page_answer(version: ApiVersion, status: u16, body: &[u8]) -> Result<Page, Error> {
+    let dialect = dialect(version);
+    read_answer(version, status, body, &|content: &Map<String, Value>| dialect.parse_page(content))
 }
 
 /// A page from its count and image-list fields (named per API version), each image parsed by

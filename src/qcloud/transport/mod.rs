@@ -26,7 +26,7 @@ use self::retry::{Backoff, RetryClass, UNREACHABLE_RETRIES, classify};
 use super::call::{Budget, Call, Stamp, Target};
 use super::json::body_start;
 use super::settings::host_as_sent;
-use super::{Credentials, Error, Settings, v2, v3};
+use super::{ApiVersion, Credentials, Error, Settings, v2, v3};
 
 /// The largest body accepted for one answer (100 images are a few tens of kilobytes).
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
@@ -244,7 +244,7 @@ impl Transport {
             }
             body.extend_from_slice(&chunk);
         }
-        read_answer(call, status, &body, parse)
+        read_answer(call.version(), status, &body, parse)
     }
 }
 
@@ -264,17 +264,17 @@ async fn wait(delay: Duration, cancel: &CancellationToken) -> Result<(), Error> 
     }
 }
 
-/// An answer to `call`: the parsed result on success; an API error whenever the body holds one;
-/// otherwise an HTTP status error for a non-2xx status.
+/// An answer in `version`'s envelope: the parsed result on success; an API error whenever the
+/// body holds one; otherwise an HTTP status error for a non-2xx status.
 pub fn read_answer<T>(
-    call: &Call,
+    version: ApiVersion,
     status: u16,
     body: &[u8],
     parse: Parse<'_, T>,
 ) -> Result<T, Error> {
-    let opened = match call {
-        Call::V2(_) => v2::envelope::open(status, body),
-        Call::V3(_) => v3::envelope::open(status, body),
+    let opened = match version {
+        ApiVersion::V2 => v2::envelope::open(status, body),
+        ApiVersion::V3 => v3::envelope::open(status, body),
     };
     let parsed = opened.and_then(|content| {
         parse(&content)
@@ -317,8 +317,8 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+    use crate::qcloud::Settings;
     use crate::qcloud::error::ApiCode;
-    use crate::qcloud::{ApiVersion, Settings};
 
     fn v2_call() -> Call {
         Call::V2(v2::Call { action: "DescribeImages", params: BTreeMap::new() })
@@ -329,7 +329,7 @@ mod tests {
     }
 
     fn read(status: u16, body: &[u8]) -> Result<Vec<String>, Error> {
-        read_answer(&v2_call(), status, body, &keys)
+        read_answer(ApiVersion::V2, status, body, &keys)
     }
 
     #[test]
@@ -356,7 +356,7 @@ mod tests {
     #[test]
     fn a_parse_failure_quotes_the_body() {
         let refuse = |_: &Map<String, Value>| -> Result<(), String> { Err("no list".into()) };
-        match read_answer(&v2_call(), 200, br#"{"code":0}"#, &refuse) {
+        match read_answer(ApiVersion::V2, 200, br#"{"code":0}"#, &refuse) {
             Err(Error::UnexpectedResponse { problem, body_start }) => {
                 assert_eq!((problem.as_str(), body_start.as_str()), ("no list", r#"{"code":0}"#))
             }

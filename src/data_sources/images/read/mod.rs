@@ -21,9 +21,9 @@ use super::state::encode_state;
 use crate::cty::{AttributePath, Value};
 use crate::data_sources::image_object::image_value;
 use crate::data_sources::timeouts::DEFAULT_READ;
-use crate::qcloud::call::Budget;
 use crate::data_sources::{ReadContext, ReadOutcome, State};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::qcloud::call::Budget;
 use messages::{Found, listing_failed, missing_ids, no_match, state_failed};
 use plan::plan;
 
