@@ -3,12 +3,25 @@
 //!
 //! Pure: no I/O.
 
-use crate::arguments::{ENDPOINT, SECRET_ID, SECRET_KEY, SECURITY_TOKEN};
+use crate::arguments::{API_VERSION, ENDPOINT, REGION, SECRET_ID, SECRET_KEY, SECURITY_TOKEN};
 use crate::qcloud::error::{quoted_body, seconds};
 use crate::qcloud::{ApiError, ApiErrorKind, ApiVersion, Error};
 
-/// The whole sentence for `error`: what happened, then what to do about it.
+/// What the advice depends on besides the error: how the provider was configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Circumstances {
+    pub api_version: ApiVersion,
+    /// Whether a security token was configured (and so sent).
+    pub token_sent: bool,
+}
+
+/// The whole sentence for `error` under default circumstances (API 2.0, no token).
 pub fn describe(error: &Error) -> String {
+    describe_in(error, &Circumstances::default())
+}
+
+/// The whole sentence for `error`: what happened, then what to do about it.
+pub fn describe_in(error: &Error, circumstances: &Circumstances) -> String {
     match error {
         Error::MissingCredentials => format!(
             "no Tencent Cloud credentials: set {} and {} in the provider block, or the \
@@ -20,7 +33,7 @@ pub fn describe(error: &Error) -> String {
             SECRET_ID.env[1],
             SECRET_KEY.env[1],
         ),
-        Error::Api(api) => match hint(api.kind()) {
+        Error::Api(api) => match hint_in(api.kind(), circumstances) {
             Some(hint) => format!("{api} {hint}"),
             None => api.to_string(),
         },
@@ -41,7 +54,7 @@ pub fn describe(error: &Error) -> String {
         ),
         Error::HttpStatus { status, body_start } => format!(
             "the Tencent Cloud image API answered HTTP {status}; {}; {}",
-            http_status_advice(*status),
+            http_status_advice(*status, circumstances.api_version),
             quoted_body(body_start)
         ),
         Error::NotJson { .. } => format!("{error}; {}", endpoint_advice()),
@@ -56,12 +69,13 @@ pub fn describe(error: &Error) -> String {
         Error::ListingKeptChanging { .. } => {
             format!("{error}; try again when fewer images are being created or deleted")
         }
-        Error::RetriesExhausted { action, attempts, last } => {
-            format!("{action} failed after {attempts} attempts; last error: {}", describe(last))
-        }
+        Error::RetriesExhausted { action, attempts, last } => format!(
+            "{action} failed after {attempts} attempts; last error: {}",
+            describe_in(last, circumstances)
+        ),
         Error::NotOffered { .. } => format!(
             "{error}; set api_version = \"3.0\" in the provider block (or {}=3.0)",
-            crate::arguments::API_VERSION.main_env()
+            API_VERSION.main_env()
         ),
         Error::Cancelled
         | Error::HttpClient(_)
@@ -77,8 +91,14 @@ pub fn describe_api(api: &ApiError) -> String {
     describe(&Error::Api(api.clone()))
 }
 
-/// What the user can do about an API error code, when there is something specific to say.
+/// What the user can do about an API error code under default circumstances.
 pub fn hint(kind: ApiErrorKind) -> Option<String> {
+    hint_in(kind, &Circumstances::default())
+}
+
+/// What the user can do about an API error code, when there is something specific to say. It
+/// never repeats what the API's own message says happened.
+pub fn hint_in(kind: ApiErrorKind, circumstances: &Circumstances) -> Option<String> {
     use ApiErrorKind::*;
     Some(match kind {
         InvalidParameter => "A request parameter was invalid: check the image type, image ids, \
@@ -91,15 +111,24 @@ pub fn hint(kind: ApiErrorKind) -> Option<String> {
             SECRET_ID.main_env(),
             SECRET_KEY.main_env()
         ),
-        UnknownSecretId => format!(
-            "The SecretId does not exist: check {} (or {}) against the API keys of the account.",
-            SECRET_ID.name,
-            SECRET_ID.main_env()
-        ),
-        InvalidToken => format!(
-            "The {} ({}) is invalid or expired: get new temporary credentials.",
+        UnknownSecretId => unknown_secret_id(circumstances.api_version),
+        InvalidToken if circumstances.token_sent => format!(
+            "The {} ({}) that was sent was refused: it is expired, or belongs to other \
+             credentials; get new temporary credentials and set all three together.",
             SECURITY_TOKEN.name,
             SECURITY_TOKEN.main_env()
+        ),
+        InvalidToken => format!(
+            "No security token was sent, and these credentials need one (they are temporary): \
+             set {} (or {}) with the token issued together with this SecretId.",
+            SECURITY_TOKEN.name,
+            SECURITY_TOKEN.main_env()
+        ),
+        UnknownRegion => format!(
+            "The region is not one the API serves: check {} (or {}) against Tencent Cloud's \
+             region names, e.g. ap-guangzhou.",
+            REGION.name,
+            REGION.main_env()
         ),
         Expired | Replay => "Check this machine's clock (sync it with NTP): the API refuses \
                              requests whose timestamp is more than 5 minutes off, or whose nonce \
@@ -124,6 +153,24 @@ pub fn hint(kind: ApiErrorKind) -> Option<String> {
     })
 }
 
+/// 4104: the key is unknown to this API, which for a key that works in the console usually means
+/// an account of 2023 or later, which API 2.0 does not serve.
+fn unknown_secret_id(version: ApiVersion) -> String {
+    let check = format!(
+        "Check {} (or {}) against the API keys of the account.",
+        SECRET_ID.name,
+        SECRET_ID.main_env()
+    );
+    match version {
+        ApiVersion::V2 => format!(
+            "{check} Accounts created since 2023 cannot use API 2.0: if the key is right, set \
+             api_version = \"3.0\" in the provider block (or {}=3.0).",
+            API_VERSION.main_env()
+        ),
+        ApiVersion::V3 => check,
+    }
+}
+
 fn endpoint_advice() -> String {
     format!(
         "check that {} is the image API: {} for api_version 2.0, {} for 3.0",
@@ -133,8 +180,14 @@ fn endpoint_advice() -> String {
     )
 }
 
-fn http_status_advice(status: u16) -> String {
+fn http_status_advice(status: u16, version: ApiVersion) -> String {
     match status {
+        404 | 405 if version == ApiVersion::V2 => format!(
+            "an API 2.0 endpoint is the whole URL, path included, e.g. {}: check that {} ends \
+             with /v2/index.php; if the account uses API 3.0, set api_version = \"3.0\" instead",
+            ApiVersion::V2.default_endpoint(),
+            ENDPOINT.name
+        ),
         429 => {
             "the API is throttling requests: lower requests_per_second or page_concurrency".into()
         }

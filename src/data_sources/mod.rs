@@ -38,7 +38,16 @@ pub struct ReadContext<'a> {
     pub region: &'a str,
     /// The configured API version.
     pub api_version: ApiVersion,
+    /// Whether the configured credentials carry a security token.
+    pub token_sent: bool,
     pub home: Option<PathBuf>,
+}
+
+impl ReadContext<'_> {
+    /// What the advice on an API failure depends on.
+    pub fn circumstances(&self) -> api_error::Circumstances {
+        api_error::Circumstances { api_version: self.api_version, token_sent: self.token_sent }
+    }
 }
 
 /// A data source's state as a read produced it.

@@ -15,10 +15,13 @@ use tokio_util::sync::CancellationToken;
 use super::block::{Stage, raw_settings, setting_diagnostic};
 use super::settings::{RawSettings, SettingError, resolve};
 use super::{FunctionError, Provider, ProviderSchema, ReadOutcome};
+use crate::arguments;
+use crate::cty::AttributePath;
 use crate::cty::Value;
 use crate::data_sources::{ReadContext, Registry};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::functions;
+use crate::qcloud::regions;
 use crate::qcloud::settings::host_as_sent;
 use crate::qcloud::{Api, ApiVersion, Client, Settings, SharedApi};
 use crate::schema::Schema;
@@ -58,6 +61,7 @@ impl Backend {
 struct Session {
     region: String,
     api_version: ApiVersion,
+    token_sent: bool,
     api: SharedApi,
 }
 
@@ -105,13 +109,14 @@ impl QcloudProvider {
             .map_err(|errors| Diagnostics(errors.iter().map(setting_diagnostic).collect()))?;
         log_settings(&settings);
         let (region, api_version) = (settings.region().to_string(), settings.api_version());
+        let token_sent = settings.credentials().is_some_and(|c| c.security_token.is_some());
         let api = (self.backend.connect)(settings).map_err(|error| {
             Diagnostics::from(Diagnostic::error(
                 "Cannot create the Tencent Cloud API client",
                 format!("{error}. Check the provider settings, endpoint in particular."),
             ))
         })?;
-        Ok(Session { region, api_version, api: SharedApi::new(api) })
+        Ok(Session { region, api_version, token_sent, api: SharedApi::new(api) })
     }
 }
 
@@ -167,9 +172,13 @@ impl Provider for QcloudProvider {
         }
         // Only what the block itself sets is judged here; the environment and anything not
         // known yet are judged at configure time.
-        if let Err(errors) = (self.backend.resolve)(raw, &*self.backend.env) {
-            let own = errors.iter().filter(|error| set.contains(&error.setting));
-            diagnostics.0.extend(own.map(setting_diagnostic));
+        let region = raw.region.clone();
+        match (self.backend.resolve)(raw, &*self.backend.env) {
+            Err(errors) => {
+                let own = errors.iter().filter(|error| set.contains(&error.setting));
+                diagnostics.0.extend(own.map(setting_diagnostic));
+            }
+            Ok(_) => diagnostics.0.extend(region.as_deref().and_then(unknown_region)),
         }
         diagnostics
     }
@@ -179,8 +188,9 @@ impl Provider for QcloudProvider {
         self.set_session(None);
         match self.connect(config) {
             Ok(session) => {
+                let warning = unknown_region(&session.region);
                 self.set_session(Some(session));
-                Diagnostics::new()
+                Diagnostics(warning.into_iter().collect())
             }
             Err(diagnostics) => diagnostics,
         }
@@ -221,6 +231,7 @@ impl Provider for QcloudProvider {
             api: &session.api,
             region: &session.region,
             api_version: session.api_version,
+            token_sent: session.token_sent,
             home: (self.backend.env)("HOME").filter(|h| !h.is_empty()).map(PathBuf::from),
         };
         let started = std::time::Instant::now();
@@ -233,6 +244,32 @@ impl Provider for QcloudProvider {
         functions::call(name, arguments)
             .map_err(|error| FunctionError { text: error.text, argument: error.argument })
     }
+}
+
+/// A warning for a region this provider does not know: probably a typo, possibly a region newer
+/// than the provider, so it is not an error.
+fn unknown_region(region: &str) -> Option<Diagnostic> {
+    if regions::is_known(region) {
+        return None;
+    }
+    let closest = regions::closest(region);
+    let guess = match closest.as_slice() {
+        [] => String::new(),
+        names => format!(" Did you mean {}?", names.join(", ")),
+    };
+    Some(
+        Diagnostic::warning(
+            format!("Unknown region {region:?}"),
+            format!(
+                "{region:?} is not a Tencent Cloud region this provider knows.{guess} The known \
+                 regions are: {}. If the region is newer than this provider, ignore this \
+                 warning; otherwise fix region (or {}).",
+                regions::REGIONS.join(", "),
+                arguments::REGION.main_env()
+            ),
+        )
+        .at(AttributePath::attr(arguments::REGION.name)),
+    )
 }
 
 fn log_read(type_name: &str, elapsed: std::time::Duration, outcome: &ReadOutcome) {

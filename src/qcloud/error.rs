@@ -177,6 +177,8 @@ pub enum ApiErrorKind {
     WrongModule,
     /// 6200: temporarily unavailable.
     Unavailable,
+    /// The region is not one the API serves.
+    UnknownRegion,
     /// Any other code.
     Other,
 }
@@ -191,6 +193,9 @@ const NAMED_KINDS: &[(&str, ApiErrorKind)] = {
         ("AuthFailure.TokenFailure", InvalidToken),
         ("AuthFailure.UnauthorizedOperation", AccessDenied),
         ("AuthFailure", AuthFailure),
+        ("UnsupportedRegion", UnknownRegion),
+        ("InvalidParameterValue.InvalidRegion", UnknownRegion),
+        ("InvalidRegion", UnknownRegion),
         ("UnauthorizedOperation", AccessDenied),
         ("RequestLimitExceeded", RateLimited),
         ("InternalError", Internal),
@@ -365,6 +370,8 @@ mod tests {
             ("MissingParameter", ApiErrorKind::InvalidParameter),
             ("AuthFailureX", ApiErrorKind::Other),
             ("ResourceNotFound", ApiErrorKind::Other),
+            ("UnsupportedRegion", ApiErrorKind::UnknownRegion),
+            ("InvalidParameterValue.InvalidRegion", ApiErrorKind::UnknownRegion),
         ];
         for (name, kind) in cases {
             assert_eq!(ApiErrorKind::of_named(name), kind, "{name}");

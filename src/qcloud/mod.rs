@@ -23,6 +23,7 @@ pub mod client;
 pub mod error;
 pub mod images;
 pub mod json;
+pub mod regions;
 pub mod settings;
 pub mod transport;
 pub mod v2;

@@ -33,7 +33,7 @@ fn api_errors_carry_code_description_message_and_hint() {
         (4000, "parameter was invalid"),
         (4100, "Check secret_id and secret_key"),
         (4101, "sub-account's permissions"),
-        (4104, "The SecretId does not exist"),
+        (4104, "against the API keys of the account"),
         (4105, "security_token"),
         (4200, "clock"),
         (4300, "sub-account's permissions"),
@@ -157,4 +157,55 @@ fn transport_timeout_and_http_errors_read_as_advice() {
             assert!(text.contains(needle), "{needle:?} missing from {text}");
         }
     }
+}
+
+#[test]
+fn code_4104_under_2_0_says_new_accounts_need_3_0_once() {
+    let text = describe_api(&api(4104, Some("SecretIdNotFound"), "the SecretId does not exist"));
+    assert!(text.contains("Accounts created since 2023 cannot use API 2.0"), "{text}");
+    assert!(text.contains("api_version = \"3.0\""), "{text}");
+    assert_eq!(text.matches("does not exist").count(), 1, "each sentence once: {text}");
+    let v3 = Circumstances { api_version: ApiVersion::V3, token_sent: false };
+    let named = ApiError {
+        code: ApiCode::Named("AuthFailure.SecretIdNotFound".into()),
+        code_desc: None,
+        message: "The SecretId is not found.".into(),
+        request_id: None,
+    };
+    let text = describe_in(&Error::Api(named), &v3);
+    assert!(!text.contains("API 2.0"), "no 2.0 advice under 3.0: {text}");
+}
+
+#[test]
+fn code_4105_tells_a_missing_token_from_a_refused_one() {
+    let error = Error::Api(api(4105, None, "token error"));
+    let without = describe_in(&error, &Circumstances::default());
+    assert!(without.contains("No security token was sent"), "{without}");
+    let with = describe_in(&error, &Circumstances { token_sent: true, ..Circumstances::default() });
+    assert!(with.contains("that was sent was refused"), "{with}");
+    assert!(!with.contains("No security token was sent"), "{with}");
+}
+
+#[test]
+fn http_404_and_405_under_2_0_point_at_the_path_and_the_api_version() {
+    for status in [404, 405] {
+        let error = Error::HttpStatus { status, body_start: String::new() };
+        let text = describe(&error);
+        assert!(text.contains("/v2/index.php") && text.contains("api_version"), "{text}");
+        let v3 = Circumstances { api_version: ApiVersion::V3, token_sent: false };
+        let text = describe_in(&error, &v3);
+        assert!(!text.contains("ends with /v2/index.php"), "{text}");
+    }
+}
+
+#[test]
+fn an_unknown_region_names_the_argument() {
+    let error = Error::Api(ApiError {
+        code: ApiCode::Named("UnsupportedRegion".into()),
+        code_desc: None,
+        message: "the region is not supported".into(),
+        request_id: None,
+    });
+    let text = describe(&error);
+    assert!(text.contains("check region (or QCLOUD_REGION)"), "{text}");
 }

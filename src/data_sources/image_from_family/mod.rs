@@ -7,7 +7,7 @@
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
-use super::api_error::describe;
+use super::api_error::describe_in;
 use super::image_object::{self, image_value};
 use super::{DataSource, ReadContext, ReadOutcome, State, timeouts};
 use crate::arguments::API_VERSION;
@@ -67,7 +67,7 @@ impl DataSource for ImageFromFamily {
         let image = match context.api.describe_image_from_family(family, &budget).await {
             Ok(Some(image)) => image,
             Ok(None) => return ReadOutcome::failed(no_image(family, context.region)),
-            Err(error) => return ReadOutcome::failed(failed(family, context.region, &error)),
+            Err(error) => return ReadOutcome::failed(failed(family, context, &error)),
         };
         let state = Value::object([
             (attr::IMAGE_FAMILY, family.into()),
@@ -161,12 +161,13 @@ fn no_image(family: &str, region: &str) -> Diagnostic {
     .at(AttributePath::attr(attr::IMAGE_FAMILY))
 }
 
-fn failed(family: &str, region: &str, error: &crate::qcloud::Error) -> Diagnostic {
+fn failed(family: &str, context: &ReadContext<'_>, error: &crate::qcloud::Error) -> Diagnostic {
     Diagnostic::error(
         "Could not look the image family up",
         format!(
-            "DescribeImageFromFamily for family {family:?} failed in region {region}: {}",
-            describe(error)
+            "DescribeImageFromFamily for family {family:?} failed in region {}: {}",
+            context.region,
+            describe_in(error, &context.circumstances())
         ),
     )
 }

@@ -23,7 +23,13 @@ fn config(family: Value) -> Value {
 }
 
 async fn read(api: &dyn Api, version: ApiVersion, family: &str) -> ReadOutcome {
-    let context = ReadContext { api, region: "ap-guangzhou", api_version: version, home: None };
+    let context = ReadContext {
+        api,
+        region: "ap-guangzhou",
+        api_version: version,
+        token_sent: false,
+        home: None,
+    };
     ImageFromFamily.read(&config(family.into()), &context, &CancellationToken::new()).await
 }
 

@@ -298,3 +298,24 @@ fn debug_output_shows_no_settings() {
     let provider = QcloudProvider::new();
     assert_eq!(format!("{provider:?}"), "QcloudProvider { configured_region: None }");
 }
+
+/// Regression: a mistyped region passed silently and listed images.
+#[tokio::test]
+async fn regression_an_unknown_region_is_a_warning_naming_the_closest_ones() {
+    let validating = provider(fake(None), &[], Vec::new());
+    let diagnostics =
+        validating.validate_provider_config(&block(&[("region", "ap-guangzho".into())]));
+    assert_eq!(paths(&diagnostics), [Some("region".into())]);
+    let warning = &diagnostics.0[0];
+    assert_eq!(warning.severity, Severity::Warning);
+    assert!(warning.detail.contains("Did you mean ap-guangzhou"), "{}", warning.detail);
+    let known = validating.validate_provider_config(&block(&[("region", "ap-shanghai".into())]));
+    assert!(known.is_empty(), "{known:?}");
+    // From the environment, it is judged when the provider is configured; it still works.
+    let from_env = provider(fake(None), &[("QCLOUD_REGION", "mars-north-1")], Vec::new());
+    let diagnostics = from_env.configure(&block(&[])).await;
+    assert_eq!(diagnostics.0.len(), 1);
+    assert_eq!(diagnostics.0[0].severity, Severity::Warning);
+    assert!(!diagnostics.has_errors());
+    assert!(read(&from_env, &images_config(&[])).await.state.is_some(), "a warning only");
+}

@@ -6,12 +6,12 @@
 use super::plan::Plan;
 use crate::arguments::{SECRET_ID, SECRET_KEY, SECURITY_TOKEN};
 use crate::cty::AttributePath;
-use crate::data_sources::api_error::describe;
+use crate::data_sources::api_error::{Circumstances, describe_in};
 use crate::data_sources::images::config::{Lookup, quoted};
 use crate::data_sources::images::schema::attr;
 use crate::diag::Diagnostic;
 use crate::qcloud::images::image_status_name;
-use crate::qcloud::{Error, Image};
+use crate::qcloud::{ApiErrorKind, Error, Image, regions};
 
 /// How many missing ids a warning names before it only counts the rest.
 const MISSING_IDS_SHOWN: usize = 5;
@@ -26,7 +26,7 @@ pub struct Found {
 }
 
 /// A listing that failed for good.
-pub fn listing_failed(error: &Error, region: &str) -> Diagnostic {
+pub fn listing_failed(error: &Error, region: &str, circumstances: &Circumstances) -> Diagnostic {
     match error {
         Error::Cancelled => Diagnostic::error(
             "Image listing cancelled",
@@ -51,8 +51,21 @@ pub fn listing_failed(error: &Error, region: &str) -> Diagnostic {
         ),
         error => Diagnostic::error(
             "Could not list images",
-            format!("DescribeImages failed in region {region}: {}", describe(error)),
+            format!(
+                "DescribeImages failed in region {region}: {}{}",
+                describe_in(error, circumstances),
+                region_suggestion(error, region)
+            ),
         ),
+    }
+}
+
+/// For an API that does not know the region: the known regions closest to it.
+fn region_suggestion(error: &Error, region: &str) -> String {
+    let unknown = error.api_error().is_some_and(|api| api.kind() == ApiErrorKind::UnknownRegion);
+    match regions::closest(region).as_slice() {
+        names if unknown && !names.is_empty() => format!(" Did you mean {}?", names.join(", ")),
+        _ => String::new(),
     }
 }
 

@@ -47,7 +47,10 @@ pub async fn read(
     let listings = plan.listings.iter().map(|filter| context.api.describe_images(filter, &budget));
     let listed = match try_join_all(listings).await {
         Ok(listed) => listed,
-        Err(error) => return failed(diagnostics, listing_failed(&error, context.region)),
+        Err(error) => {
+            let failure = listing_failed(&error, context.region, &context.circumstances());
+            return failed(diagnostics, failure);
+        }
     };
     let all = || listed.iter().flat_map(|images| images.iter());
     if let Some(warning) = missing_ids(&lookup, all(), context.region) {

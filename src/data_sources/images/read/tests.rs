@@ -29,7 +29,7 @@ fn catalog() -> Vec<Image> {
 }
 
 fn context<'a>(api: &'a dyn Api, region: &'a str) -> ReadContext<'a> {
-    ReadContext { api, region, api_version: ApiVersion::V2, home: None }
+    ReadContext { api, region, api_version: ApiVersion::V2, token_sent: false, home: None }
 }
 
 async fn read_with(api: &dyn Api, region: &str, pairs: &[(&str, Value)]) -> ReadOutcome {
