@@ -174,23 +174,50 @@ fn is_attribute(attribute: &Attribute) -> bool {
     matches!(attribute.presence, Presence::Computed | Presence::OptionalComputed)
 }
 
-/// Checks an argument list against the schema's arguments.
+/// Checks an argument list against the schema's arguments and nested blocks.
 fn check_arguments(page: &str, documented: &[Entry], schema: &Schema) {
     let arguments: Vec<&Attribute> =
         schema.block.attributes.iter().filter(|a| is_argument(a)).collect();
+    let blocks = schema.block.block_types.iter().map(|b| b.type_name.as_str());
     same_names(
         page,
         documented.iter().map(|e| e.name.as_str()),
-        arguments.iter().map(|a| a.name.as_str()),
+        arguments.iter().map(|a| a.name.as_str()).chain(blocks),
     );
     let documented = by_name(documented);
     for attribute in arguments {
-        let entry = documented[attribute.name.as_str()];
-        let what = format!("{page}: argument {}", attribute.name);
-        assert_eq!(entry.ty, doc_type(cty(attribute)), "{what}: type");
-        assert_eq!(entry.flags, argument_flags(attribute), "{what}: flags");
-        assert_eq!(entry.description, normalize(&attribute.description), "{what}: description");
+        check_argument(page, documented[attribute.name.as_str()], attribute);
     }
+    for block in &schema.block.block_types {
+        let entry = documented[block.type_name.as_str()];
+        let what = format!("{page}: block {}", block.type_name);
+        assert_eq!(entry.ty, "Block", "{what}: type");
+        let flag = if block.min_items > 0 { "Required" } else { "Optional" };
+        assert_eq!(entry.flags, BTreeSet::from([flag.to_string()]), "{what}: flags");
+        assert_eq!(entry.description, normalize(&block.block.description), "{what}: description");
+        same_names(
+            &what,
+            entry.children.iter().map(|e| e.name.as_str()),
+            block.block.attributes.iter().map(|a| a.name.as_str()),
+        );
+        let children = by_name(&entry.children);
+        for attribute in &block.block.attributes {
+            check_argument(&what, children[attribute.name.as_str()], attribute);
+        }
+    }
+}
+
+/// One argument's type, flags and description.
+fn check_argument(page: &str, entry: &Entry, attribute: &Attribute) {
+    let what = format!("{page}: argument {}", attribute.name);
+    assert_eq!(entry.ty, doc_type(cty(attribute)), "{what}: type");
+    assert_eq!(entry.flags, argument_flags(attribute), "{what}: flags");
+    assert_eq!(entry.description, normalize(&attribute.description), "{what}: description");
+}
+
+/// The docs page of a data source: `qcloud_images` is `docs/data-sources/images.md`.
+fn data_source_page(type_name: &str) -> String {
+    format!("docs/data-sources/{}.md", type_name.trim_start_matches("qcloud_"))
 }
 
 fn provider() -> QcloudProvider {
@@ -205,65 +232,84 @@ fn provider_arguments_match_the_provider_block() {
 }
 
 #[test]
-fn qcloud_images_arguments_match_the_schema() {
-    let doc = repo::read("docs/data-sources/images.md");
-    let documented = entries(section(&doc, "Argument Reference"));
+fn data_source_arguments_match_their_schemas() {
     let provider = provider();
-    check_arguments(
-        "docs/data-sources/images.md",
-        &documented,
-        &provider.schema().data_sources["qcloud_images"],
-    );
-}
-
-#[test]
-fn qcloud_images_attributes_match_the_schema() {
-    let page = "docs/data-sources/images.md";
-    let doc = repo::read(page);
-    let documented = entries(section(&doc, "Attribute Reference"));
-    let provider = provider();
-    let schema = &provider.schema().data_sources["qcloud_images"];
-    let attributes: Vec<&Attribute> =
-        schema.block.attributes.iter().filter(|a| is_attribute(a)).collect();
-    same_names(
-        page,
-        documented.iter().map(|e| e.name.as_str()),
-        attributes.iter().map(|a| a.name.as_str()),
-    );
-    let documented = by_name(&documented);
-    for attribute in attributes {
-        let entry = documented[attribute.name.as_str()];
-        let what = format!("{page}: attribute {}", attribute.name);
-        assert_eq!(entry.ty, doc_type(cty(attribute)), "{what}: type");
-        assert!(entry.flags.is_empty(), "{what}: attributes carry no flags: {:?}", entry.flags);
-        assert!(!entry.description.is_empty(), "{what}: no description");
-        // An optional+computed attribute is described with the arguments; here it says what
-        // it holds when computed.
-        if attribute.presence == Presence::Computed {
-            assert_eq!(entry.description, normalize(&attribute.description), "{what}: description");
-        }
+    for (type_name, schema) in &provider.schema().data_sources {
+        let page = data_source_page(type_name);
+        let doc = repo::read(&page);
+        let documented = entries(section(&doc, "Argument Reference"));
+        check_arguments(&page, &documented, schema);
     }
 }
 
 #[test]
-fn qcloud_images_image_object_attributes_match_the_schema() {
-    let page = "docs/data-sources/images.md";
-    let doc = repo::read(page);
-    let documented = entries(section(&doc, "Attribute Reference"));
-    let images = documented.iter().find(|e| e.name == "images").expect("images is documented");
+fn data_source_attributes_match_their_schemas() {
     let provider = provider();
-    let schema = &provider.schema().data_sources["qcloud_images"];
-    let attribute = schema.block.attributes.iter().find(|a| a.name == "images").expect("in schema");
-    let Type::List(element) = cty(attribute) else { panic!("images is a list") };
-    let Type::Object(fields) = element.as_ref() else { panic!("of objects") };
-    same_names(
-        &format!("{page}: images[*]"),
-        images.children.iter().map(|e| e.name.as_str()),
-        fields.keys().map(String::as_str),
-    );
-    for child in &images.children {
-        assert_eq!(child.ty, doc_type(&fields[&child.name]), "images[*].{}: type", child.name);
-        assert!(!child.description.is_empty(), "images[*].{}: no description", child.name);
+    for (type_name, schema) in &provider.schema().data_sources {
+        let page = data_source_page(type_name);
+        let doc = repo::read(&page);
+        let documented = entries(section(&doc, "Attribute Reference"));
+        let attributes: Vec<&Attribute> =
+            schema.block.attributes.iter().filter(|a| is_attribute(a)).collect();
+        same_names(
+            &page,
+            documented.iter().map(|e| e.name.as_str()),
+            attributes.iter().map(|a| a.name.as_str()),
+        );
+        let documented = by_name(&documented);
+        for attribute in attributes {
+            let entry = documented[attribute.name.as_str()];
+            let what = format!("{page}: attribute {}", attribute.name);
+            assert_eq!(entry.ty, doc_type(cty(attribute)), "{what}: type");
+            assert!(entry.flags.is_empty(), "{what}: attributes carry no flags: {:?}", entry.flags);
+            assert!(!entry.description.is_empty(), "{what}: no description");
+            // An optional+computed attribute is described with the arguments; here it says
+            // what it holds when computed.
+            if attribute.presence == Presence::Computed {
+                let expected = normalize(&attribute.description);
+                assert_eq!(entry.description, expected, "{what}: description");
+            }
+        }
+    }
+}
+
+/// The fields of an object (or of the objects of a list), if the type has them.
+fn object_fields(ty: &Type) -> Option<&BTreeMap<String, Type>> {
+    match ty {
+        Type::Object(fields) => Some(fields),
+        Type::List(element) => object_fields(element),
+        _ => None,
+    }
+}
+
+/// Every attribute holding objects lists their fields with types and descriptions, unless it
+/// says it has the same fields as another attribute that lists them.
+#[test]
+fn object_attributes_document_their_fields() {
+    const SAME_AS: &str = "same attributes as an element of";
+    let provider = provider();
+    for (type_name, schema) in &provider.schema().data_sources {
+        let page = data_source_page(type_name);
+        let doc = repo::read(&page);
+        let documented = entries(section(&doc, "Attribute Reference"));
+        let documented = by_name(&documented);
+        for attribute in &schema.block.attributes {
+            let Some(fields) = object_fields(cty(attribute)) else { continue };
+            let entry = documented[attribute.name.as_str()];
+            let what = format!("{page}: {}[*]", attribute.name);
+            if entry.children.is_empty() && entry.description.contains(SAME_AS) {
+                continue;
+            }
+            same_names(
+                &what,
+                entry.children.iter().map(|e| e.name.as_str()),
+                fields.keys().map(String::as_str),
+            );
+            for child in &entry.children {
+                assert_eq!(child.ty, doc_type(&fields[&child.name]), "{what}.{}: type", child.name);
+                assert!(!child.description.is_empty(), "{what}.{}: no description", child.name);
+            }
+        }
     }
 }
 

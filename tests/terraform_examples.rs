@@ -58,14 +58,22 @@ fn every_example_validates_and_applies_against_the_sandbox() {
     assert!(failures.is_empty(), "{} example(s) failed:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// Whether any configuration file of the directory sets `api_version = "3.0"`.
+fn chooses_api_3_0(dir: &Path) -> bool {
+    let files = std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path());
+    files
+        .filter(|path| path.extension().is_some_and(|x| x == "tf"))
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .any(|text| text.contains("api_version = \"3.0\""))
+}
+
 /// Validates and applies one example in a copy of its directory, then checks its outputs.
 fn exercise(dir: &Path, sandbox: &SandboxEnv) -> Result<(), String> {
     let name = dir.to_string_lossy().into_owned();
     let terraform = Terraform::new_or_skip(&name).ok_or("terraform went missing")?;
     terraform.copy_files_from(&repo::root().join("examples").join(dir));
     // Examples that choose API 3.0 talk to the sandbox's 3.0 address.
-    let api3 = std::fs::read_to_string(terraform.dir().join("main.tf"))
-        .is_ok_and(|text| text.contains("api_version = \"3.0\""));
+    let api3 = chooses_api_3_0(terraform.dir());
     let run = |args: &[&str]| {
         let mut command = sandbox.command(&terraform, args);
         if api3 {

@@ -16,7 +16,7 @@ provider "qcloud" {
   page_concurrency    = 4
 
   # "2.0" (the default) or "3.0". Accounts created since 2023 only have API 3.0; it also
-  # fills architecture, platform, image_size, image_source, image_state and
-  # is_support_cloudinit in qcloud_images. Or set QCLOUD_API_VERSION.
+  # offers the instance_type, platform and tags filters, image families and more image
+  # attributes. Or set QCLOUD_API_VERSION.
   # api_version = "3.0"
 }

@@ -205,9 +205,11 @@ const SETTINGS: [Setting; 11] = [
         description: "Which Tencent Cloud API to speak: `\"2.0\"` (the default; `DescribeImages` \
                       of the image module, signed GET) or `\"3.0\"` (`DescribeImages` of CVM \
                       version 2017-03-12, TC3-HMAC-SHA256-signed JSON POST; the only one open \
-                      to accounts created since 2023). Defaults to {env}, then `\"2.0\"`. Only API 3.0 fills the images' \
-                      `architecture`, `platform`, `image_size`, `image_source`, `image_state` \
-                      and `is_support_cloudinit`.",
+                      to accounts created since 2023). Defaults to {env}, then `\"2.0\"`. Only API \
+                      3.0 offers the `instance_type`, `platform` and `tags` filters, image \
+                      families (`qcloud_image_from_family`) and the images' 3.0 attributes \
+                      (`architecture`, `platform`, `snapshots`, `tags`, `image_family` and \
+                      more).",
     },
     Setting {
         name: arguments::SIGNATURE_METHOD,
@@ -223,28 +225,34 @@ const SETTINGS: [Setting; 11] = [
         slot: Slot::WholeNumber(|raw| &mut raw.max_retries),
         sensitive: false,
         description: "How many times a request that failed for a passing reason (throttling, \
-                      a server error, a dropped connection) is retried. Defaults to `5`.",
+                      a server error, a dropped connection) is retried, from `0` to `20`. \
+                      Defaults to `5`. An endpoint that does not answer at all is retried at \
+                      most twice.",
     },
     Setting {
         name: arguments::REQUEST_TIMEOUT,
         env: None,
         slot: Slot::WholeNumber(|raw| &mut raw.request_timeout),
         sensitive: false,
-        description: "How long one request may take, in seconds. Defaults to `30`.",
+        description: "How long one request may take, in seconds, from `1` to `3600`. Defaults \
+                      to `30`. A whole read also has a budget, `timeouts { read = ... }` on \
+                      each data source (60 seconds by default).",
     },
     Setting {
         name: arguments::REQUESTS_PER_SECOND,
         env: None,
         slot: Slot::Number(|raw| &mut raw.requests_per_second),
         sensitive: false,
-        description: "Client-side rate limit on API requests, per second. Defaults to `10`.",
+        description: "Client-side rate limit on API requests, per second, from `0.01` to \
+                      `1000`. Defaults to `10`, the API's documented limit.",
     },
     Setting {
         name: arguments::PAGE_CONCURRENCY,
         env: None,
         slot: Slot::WholeNumber(|raw| &mut raw.page_concurrency),
         sensitive: false,
-        description: "How many pages of a listing are fetched at once. Defaults to `4`.",
+        description: "How many pages of a listing are fetched at once, from `1` to `64`. \
+                      Defaults to `4`.",
     },
 ];
 

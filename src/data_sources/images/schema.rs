@@ -122,9 +122,10 @@ const SORT_ASCENDING: &str = "Order of `images` and `ids`: oldest first when `tr
 when `false` (the default). Images created at the same time are ordered by image id.";
 const MAX_RESULTS: &str = "Keep at most this many images (at least 1), after filtering and \
 sorting. `total_count` still counts every match.";
-const RESULT_OUTPUT_FILE: &str = "Also write the resulting `images` as pretty JSON to this path. \
-The file is replaced atomically, gets mode `0644`, `~` is expanded and missing parent \
-directories are created.";
+const RESULT_OUTPUT_FILE: &str = "Also write the resulting `images` as pretty JSON to this path, \
+each time the data source is read: during `terraform plan` as well as `apply`, since Terraform \
+reads data sources while it plans. The file is replaced atomically, gets mode `0644`, `~` is \
+expanded and missing parent directories are created.";
 const IMAGE: &str = "The image `most_recent` picked, as an object with the same attributes as an \
 element of `images` (its `status`, `architecture`, `platform` and the rest); null when \
 `most_recent` is not set.";

@@ -20,6 +20,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::qcloud::images::v3::{MAX_FILTER_VALUES, MAX_FILTERS, filter_shape};
 use crate::qcloud::{ImageFilter, ImageStatus, ImageType};
 use take::Elements;
+use values::Collection;
 pub use values::{is_image_id, parse_image_type, parse_status, quoted, shortened};
 
 /// Everything a `qcloud_images` block asks for, fully known and valid: the server-side filter,
@@ -418,7 +419,7 @@ fn refuse_empty<T>(
 ) -> bool {
     let empty = matches!(list, Setting::Known(elements) if elements.is_empty());
     if empty {
-        diagnostics.push(values::empty_list(name, what).at(path(name)));
+        diagnostics.push(values::empty_collection(name, Collection::List, what).at(path(name)));
     }
     empty
 }
@@ -454,9 +455,8 @@ fn check_image_types(types: Elements<'_, usize>, d: &mut Diagnostics) -> Setting
 fn check_tags(tags: Elements<'_, &str>, d: &mut Diagnostics) -> Setting<BTreeMap<String, String>> {
     let Setting::Known(entries) = tags else { return tags.map(|_| BTreeMap::new()) };
     if entries.is_empty() {
-        d.push(
-            values::empty_list(attr::TAGS, "match images whatever their tags").at(path(attr::TAGS)),
-        );
+        let what = "match images whatever their tags";
+        d.push(values::empty_collection(attr::TAGS, Collection::Map, what).at(path(attr::TAGS)));
         return Setting::Unset;
     }
     let mut checked = BTreeMap::new();

@@ -73,6 +73,7 @@ fn each_problem_is_reported_at_its_attribute_path() {
         (attr::NAME_REGEX, "".into(), vec!["name_regex"], "Remove it to match every name"),
         (attr::IMAGE_IDS, strings(&[]), vec!["image_ids"], "Remove it (or set it to null)"),
         (attr::IMAGE_TYPES, strings(&[]), vec!["image_types"], "an empty list"),
+        (attr::TAGS, Value::Map(Default::default()), vec!["tags"], "an empty map"),
         (
             attr::IMAGE_TYPES,
             strings(&["public", "publik"]),

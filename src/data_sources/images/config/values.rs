@@ -65,16 +65,27 @@ pub fn check_image_id(id: &str) -> Result<String, Diagnostic> {
     ))
 }
 
-/// An empty list where a list of values narrows the lookup: unset, not "nothing".
-pub fn empty_list(name: &str, what: &str) -> Diagnostic {
+/// An empty list or map where its values narrow the lookup: unset, not "nothing".
+pub fn empty_collection(name: &str, kind: Collection, what: &str) -> Diagnostic {
+    let (noun, empty) = match kind {
+        Collection::List => ("list", "[]"),
+        Collection::Map => ("map", "{}"),
+    };
     Diagnostic::error(
         format!("Empty {name}"),
         format!(
-            "{name} is an empty list, which would not narrow the lookup at all. Remove it (or \
-             set it to null) to {what}, or give at least one value. When the list comes from a \
-             variable, make the variable null rather than [] when it has nothing to give."
+            "{name} is an empty {noun}, which would not narrow the lookup at all. Remove it (or \
+             set it to null) to {what}, or give at least one value. When it comes from a \
+             variable, make the variable null rather than {empty} when it has nothing to give."
         ),
     )
+}
+
+/// What kind of empty collection [`empty_collection`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collection {
+    List,
+    Map,
 }
 
 /// A string argument that must say something when set.
