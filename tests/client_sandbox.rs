@@ -11,7 +11,7 @@ use common::client_sandbox::{
     catalog_ids, client, client_for, ids, image_ids_sent, list, offsets, param, query,
     raw_settings, sandbox_status, sandbox_type, set, start, start_with, synthetic,
 };
-use qcloud_provider::data_sources::api_error::describe;
+use qcloud_provider::data_sources::api_error::{Circumstances, describe, describe_in};
 use qcloud_provider::provider::settings::RawSettings;
 use qcloud_provider::qcloud::Api;
 use qcloud_provider::qcloud::call::Budget;
@@ -209,13 +209,18 @@ async fn a_wrong_or_missing_security_token_is_refused() {
         security_token: Some("a-stale-token".into()),
         ..raw_settings(&sandbox.url())
     };
-    for (name, raw) in [("wrong", wrong), ("missing", raw_settings(&sandbox.url()))] {
+    let cases = [
+        ("wrong", wrong, true, "that was sent was refused"),
+        ("missing", raw_settings(&sandbox.url()), false, "No security token was sent"),
+    ];
+    for (name, raw, token_sent, advice) in cases {
         let error = list(&client(raw), &query(ImageType::Public)).await.expect_err(name);
         let api = error.api_error().unwrap_or_else(|| panic!("{name}: an API error: {error}"));
         assert_eq!(api.kind(), ApiErrorKind::InvalidToken, "{name}: {error}");
-        let text = describe(&error);
+        let circumstances = Circumstances { token_sent, ..Circumstances::default() };
+        let text = describe_in(&error, &circumstances);
         assert!(text.contains("code 4105"), "{name}: {text}");
-        assert!(text.contains("get new temporary credentials"), "{name}: {text}");
+        assert!(text.contains(advice), "{name}: {text}");
         assert!(!text.contains("a-stale-token") && !text.contains(token), "{name}: {text}");
     }
     assert_eq!(sandbox.request_count(), 2, "one request each, not retried");
@@ -248,7 +253,8 @@ async fn an_unknown_secret_id_is_4104_with_its_hint() {
     assert_eq!(sandbox.requests()[0].code, Some(4104));
     assert_eq!(error.api_error().map(|a| a.kind()), Some(ApiErrorKind::UnknownSecretId));
     let text = describe(&error);
-    assert!(text.contains("The SecretId does not exist: check secret_id"), "{text}");
+    assert!(text.contains("Check secret_id (or QCLOUD_SECRET_ID) against the API keys"), "{text}");
+    assert!(text.contains("Accounts created since 2023 cannot use API 2.0"), "{text}");
 }
 
 #[tokio::test]

@@ -394,7 +394,7 @@ async fn code_4100_fails_at_once_with_its_hint() {
 
 #[tokio::test]
 async fn code_4104_fails_at_once_with_its_hint() {
-    let hint = "The SecretId does not exist: check secret_id (or QCLOUD_SECRET_ID)";
+    let hint = "Check secret_id (or QCLOUD_SECRET_ID) against the API keys of the account";
     assert_fails_at_once(4104, "SecretIdNotFound", "the SecretId does not exist", hint).await;
 }
 

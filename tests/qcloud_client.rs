@@ -213,7 +213,7 @@ async fn fatal_codes_fail_at_once_with_their_hint() {
     let cases = [
         (4000, "InvalidParameter", "parameter was invalid"),
         (4100, "AuthFailure", "Check secret_id and secret_key"),
-        (4104, "SecretIdNotFound", "The SecretId does not exist"),
+        (4104, "SecretIdNotFound", "against the API keys of the account"),
         (4300, "AccessDenied", "sub-account's permissions"),
         (6100, "NotSupported", "https://image.api.qcloud.com/v2/index.php"),
     ];
@@ -240,7 +240,7 @@ async fn a_wrong_key_is_refused_by_the_mock_and_reported_as_authentication() {
 
     let unknown = RawSettings { secret_id: Some("AKIDunknown".into()), ..raw(&mock.url) };
     let error = list(&client(settings(unknown)), &query()).await.expect_err("wrong id");
-    assert!(describe(&error).contains("The SecretId does not exist"), "{error}");
+    assert!(describe(&error).contains("against the API keys of the account"), "{error}");
 }
 
 #[tokio::test]
