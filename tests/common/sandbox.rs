@@ -54,6 +54,17 @@ impl SandboxEnv {
         Terraform::run_command(self.command(terraform, args))
     }
 
+    /// Runs `terraform <args>` against the sandbox, the provider speaking API `version`
+    /// (`"2.0"` or `"3.0"`) at the sandbox's address for it.
+    pub fn run_as(&self, terraform: &Terraform, version: &str, args: &[&str]) -> Run {
+        let mut command = self.command(terraform, args);
+        command.env("QCLOUD_API_VERSION", version);
+        if version == "3.0" {
+            command.env("QCLOUD_ENDPOINT", self.handle.url_3_0());
+        }
+        Terraform::run_command(command)
+    }
+
     /// The runtime serving the sandbox, for tests that drive it further.
     pub fn runtime(&self) -> &tokio::runtime::Runtime {
         &self.runtime
