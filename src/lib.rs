@@ -8,13 +8,16 @@
 //! - [`tfplugin`]: the only module that sees generated protobuf types. Converts them to and
 //!   from the crate's own types and hosts the thin gRPC `tfplugin6.Provider` service.
 //! - [`provider`]: the [`provider::Provider`] trait the service calls, and the qcloud provider
-//!   that implements it (provider block, configuration, dispatch).
-//! - [`data_sources`] and [`functions`]: the `qcloud_images` data source and the pinned
-//!   public-image functions. No protobuf, no HTTP.
-//! - [`schema`] and [`diag`]: schema model and diagnostics, shared by everything above.
+//!   that implements it (provider block, settings in Terraform's words, dispatch through the
+//!   data-source registry).
+//! - [`data_sources`] and [`functions`]: the [`data_sources::DataSource`] trait, its
+//!   [`data_sources::Registry`] and the data sources (`qcloud_images`,
+//!   `qcloud_image_from_family`); the pinned public-image functions. No protobuf, no HTTP.
+//! - [`schema`], [`diag`] and [`arguments`]: schema model, diagnostics, and the provider
+//!   arguments' names and environment variables, shared by everything above.
 //! - [`cty`]: Terraform's value model and its msgpack / JSON codecs. Knows nothing of gRPC or HTTP.
-//! - [`qcloud`]: the Tencent Cloud image API client (settings, signer, transport, paging).
-//!   Knows nothing of Terraform.
+//! - [`qcloud`]: the Tencent Cloud API client: a transport that knows no action, and the image
+//!   actions spelled for API 2.0 and 3.0. Knows nothing of Terraform.
 //! - [`logging`]: hclog-style JSON log lines on stderr.
 //!
 //! Not here: the sandbox API the provider is tested against (the `qcloud-sandbox` crate, in
