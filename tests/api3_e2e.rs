@@ -8,15 +8,7 @@ use common::{SandboxEnv, Terraform};
 use qcloud_sandbox::ImageType;
 use serde_json::Value;
 
-const HEADER: &str = r#"
-terraform {
-  required_providers {
-    qcloud = { source = "qcloud/qcloud" }
-  }
-}
-
-provider "qcloud" {}
-"#;
+use common::terraform::HEADER;
 
 /// The `images` attributes only API 3.0 fills, for every image.
 const ONLY_3_0: [&str; 6] = [

@@ -7,15 +7,7 @@ mod common;
 use common::terraform::Run;
 use common::{SandboxEnv, Terraform};
 
-const HEADER: &str = r#"
-terraform {
-  required_providers {
-    qcloud = { source = "qcloud/qcloud" }
-  }
-}
-
-provider "qcloud" {}
-"#;
+use common::terraform::HEADER;
 
 /// `main.tf` with one data source writing to `path`.
 fn main_tf(path: &str) -> String {

@@ -12,15 +12,7 @@ use common::{SandboxEnv, Terraform};
 use qcloud_sandbox::{ImageType, RequestRecord};
 use serde_json::Value;
 
-const HEADER: &str = r#"
-terraform {
-  required_providers {
-    qcloud = { source = "qcloud/qcloud" }
-  }
-}
-
-provider "qcloud" {}
-"#;
+use common::terraform::HEADER;
 
 const VERSIONS: [&str; 2] = ["2.0", "3.0"];
 

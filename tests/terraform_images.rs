@@ -7,15 +7,7 @@ use common::terraform::Run;
 use common::{SandboxEnv, Terraform};
 use qcloud_sandbox::ImageType;
 
-const HEADER: &str = r#"
-terraform {
-  required_providers {
-    qcloud = { source = "qcloud/qcloud" }
-  }
-}
-
-provider "qcloud" {}
-"#;
+use common::terraform::HEADER;
 
 /// A Terraform working directory with `main.tf` = provider header + `body`, and a sandbox.
 fn setup(test: &str, body: &str) -> Option<(Terraform, SandboxEnv)> {

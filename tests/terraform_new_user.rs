@@ -11,15 +11,7 @@ use common::terraform::Run;
 use common::{SandboxEnv, Terraform};
 use qcloud_sandbox::{FaultKind, FaultRule, SandboxConfig, SandboxCredential};
 
-const HEADER: &str = r#"
-terraform {
-  required_providers {
-    qcloud = { source = "qcloud/qcloud" }
-  }
-}
-
-provider "qcloud" {}
-"#;
+use common::terraform::HEADER;
 
 /// A directory with `main.tf` = provider header + `body`.
 fn workspace(test: &str, body: &str) -> Option<Terraform> {

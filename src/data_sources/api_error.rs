@@ -23,16 +23,9 @@ pub fn describe(error: &Error) -> String {
 /// The whole sentence for `error`: what happened, then what to do about it.
 pub fn describe_in(error: &Error, circumstances: &Circumstances) -> String {
     match error {
-        Error::MissingCredentials => format!(
-            "no Tencent Cloud credentials: set {} and {} in the provider block, or the \
-             environment variables {} and {} (or {} and {})",
-            SECRET_ID.name,
-            SECRET_KEY.name,
-            SECRET_ID.env[0],
-            SECRET_KEY.env[0],
-            SECRET_ID.env[1],
-            SECRET_KEY.env[1],
-        ),
+        Error::MissingCredentials => {
+            format!("no Tencent Cloud credentials: set {}", where_credentials_go())
+        }
         Error::Api(api) => match hint_in(api.kind(), circumstances) {
             Some(hint) => format!("{api} {hint}"),
             None => api.to_string(),
@@ -83,6 +76,19 @@ pub fn describe_in(error: &Error, circumstances: &Circumstances) -> String {
         | Error::ResponseTooLarge { .. }
         | Error::RepeatedPage { .. } => error.to_string(),
     }
+}
+
+/// "secret_id and secret_key in the provider block, or the environment variables ... (or ...)".
+pub fn where_credentials_go() -> String {
+    format!(
+        "{} and {} in the provider block, or the environment variables {} and {} (or {} and {})",
+        SECRET_ID.name,
+        SECRET_KEY.name,
+        SECRET_ID.env[0],
+        SECRET_KEY.env[0],
+        SECRET_ID.env[1],
+        SECRET_KEY.env[1],
+    )
 }
 
 /// The API error of `error`'s kind, with its hint, for tests and callers that have only an

@@ -10,7 +10,9 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::arguments::{self, Argument};
-use crate::qcloud::settings::{DEFAULT_REGION, Setting, SettingsBuilder, credential_problem};
+use crate::qcloud::settings::{
+    DEFAULT_REGION, Setting, SettingsBuilder, credential_problem, shorten,
+};
 use crate::qcloud::{ApiVersion, Credentials, InvalidSetting, Settings, SignatureMethod};
 
 /// `max_retries`: retries after the first attempt.
@@ -439,16 +441,6 @@ fn without_secrets(endpoint: &str) -> String {
             format!("{}{REDACTED}{}{tail}", &head[..authority_start], &head[authority_start + at..])
         }
         None => format!("{head}{tail}"),
-    }
-}
-
-/// At most 64 characters of a user value, for messages.
-fn shorten(value: &str) -> String {
-    const LIMIT: usize = 64;
-    if value.chars().count() <= LIMIT {
-        value.to_string()
-    } else {
-        value.chars().take(LIMIT).chain("…".chars()).collect()
     }
 }
 

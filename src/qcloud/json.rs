@@ -8,6 +8,14 @@
 
 use serde_json::Value;
 
+use super::Error;
+
+/// An answer's body as JSON, or [`Error::NotJson`] quoting (a redacted start of) it.
+pub fn parse_body(status: u16, body: &[u8]) -> Result<Value, Error> {
+    serde_json::from_slice(body)
+        .map_err(|_| Error::NotJson { status, body_start: body_start(body) })
+}
+
 /// How much of a body an error quotes, in characters.
 pub const BODY_QUOTE_CHARS: usize = 200;
 /// How much of an API error message is kept, in characters.

@@ -405,7 +405,7 @@ pub fn host_as_sent(url: &Url) -> String {
 }
 
 /// At most 64 characters of a value, for messages.
-fn shorten(value: &str) -> String {
+pub fn shorten(value: &str) -> String {
     const LIMIT: usize = 64;
     if value.chars().count() <= LIMIT {
         value.to_string()

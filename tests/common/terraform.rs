@@ -30,6 +30,18 @@ pub struct Terraform {
     _plugins: tempfile::TempDir,
 }
 
+/// The start of a configuration: the provider's source address, and a provider block that
+/// takes everything from the environment.
+pub const HEADER: &str = r#"
+terraform {
+  required_providers {
+    qcloud = { source = "qcloud/qcloud" }
+  }
+}
+
+provider "qcloud" {}
+"#;
+
 /// What one `terraform` command did.
 #[derive(Debug)]
 pub struct Run {

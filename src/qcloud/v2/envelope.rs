@@ -7,15 +7,14 @@
 use serde_json::{Map, Value};
 
 use crate::qcloud::error::{ApiCode, ApiError, Error};
-use crate::qcloud::json::{MESSAGE_CHARS, body_start, clean, int, text};
+use crate::qcloud::json::{MESSAGE_CHARS, body_start, clean, int, parse_body, text};
 use crate::qcloud::{ApiVersion, v3};
 
 /// The answer's JSON object when it is not an error; [`Error::Api`] for an error answer,
 /// [`Error::NotJson`], [`Error::WrongApiVersion`] or [`Error::UnexpectedResponse`] otherwise.
 /// An object without `code` is passed on: the action decides whether it is an answer.
 pub fn open(status: u16, body: &[u8]) -> Result<Map<String, Value>, Error> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|_| Error::NotJson { status, body_start: body_start(body) })?;
+    let value = parse_body(status, body)?;
     let unexpected = |problem: &str| Error::UnexpectedResponse {
         problem: problem.into(),
         body_start: body_start(body),

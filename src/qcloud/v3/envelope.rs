@@ -8,14 +8,13 @@ use serde_json::{Map, Value};
 
 use crate::qcloud::ApiVersion;
 use crate::qcloud::error::{ApiError, Error};
-use crate::qcloud::json::{body_start, clean, text};
+use crate::qcloud::json::{body_start, clean, parse_body, text};
 use crate::qcloud::v2::envelope::{api_code, message_text};
 
 /// The `Response` object when it is not an error; [`Error::Api`] for an error answer,
 /// [`Error::NotJson`], [`Error::WrongApiVersion`] or [`Error::UnexpectedResponse`] otherwise.
 pub fn open(status: u16, body: &[u8]) -> Result<Map<String, Value>, Error> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|_| Error::NotJson { status, body_start: body_start(body) })?;
+    let value = parse_body(status, body)?;
     let unexpected = |problem: &str| Error::UnexpectedResponse {
         problem: problem.into(),
         body_start: body_start(body),

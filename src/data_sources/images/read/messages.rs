@@ -4,9 +4,9 @@
 //! Pure: no API client, no I/O.
 
 use super::plan::Plan;
-use crate::arguments::{SECRET_ID, SECRET_KEY, SECURITY_TOKEN};
+use crate::arguments::SECURITY_TOKEN;
 use crate::cty::AttributePath;
-use crate::data_sources::api_error::{Circumstances, describe_in};
+use crate::data_sources::api_error::{Circumstances, describe_in, where_credentials_go};
 use crate::data_sources::images::config::{Lookup, quoted};
 use crate::data_sources::images::schema::attr;
 use crate::diag::Diagnostic;
@@ -36,15 +36,9 @@ pub fn listing_failed(error: &Error, region: &str, circumstances: &Circumstances
         Error::MissingCredentials => Diagnostic::error(
             "Missing Tencent Cloud credentials",
             format!(
-                "Listing images needs API credentials. Set {} and {} in the provider \"qcloud\" \
-                 block, or the environment variables {} and {} ({} and {} are read too). \
-                 Temporary credentials also need {} or {}.",
-                SECRET_ID.name,
-                SECRET_KEY.name,
-                SECRET_ID.env[0],
-                SECRET_KEY.env[0],
-                SECRET_ID.env[1],
-                SECRET_KEY.env[1],
+                "Listing images needs API credentials. Set {}. Temporary credentials also need \
+                 {} or {}.",
+                where_credentials_go(),
                 SECURITY_TOKEN.name,
                 SECURITY_TOKEN.main_env()
             ),
