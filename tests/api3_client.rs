@@ -61,7 +61,9 @@ async fn a_thousand_images_come_back_once_each_in_ten_requests() {
     assert_eq!(offsets, expected);
     assert!(requests.iter().all(|r| r.method == "POST" && r.code == Some(0)));
     assert!(requests.iter().all(|r| param(r, "Filters.image-type") == Some("PRIVATE_IMAGE")));
-    assert!(images.iter().all(|i| i.architecture.is_some() && i.image_size.is_some()));
+    let details =
+        |i: &Image| (i.details().architecture.is_some(), i.details().image_size.is_some());
+    assert!(images.iter().all(|i| details(i) == (true, true)));
 }
 
 #[tokio::test]

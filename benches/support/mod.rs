@@ -6,6 +6,7 @@
 
 pub mod fixtures;
 pub mod plugin;
+pub mod relay;
 pub mod stats;
 /// The client side of mutual TLS (a Terraform-like certificate, a channel over the socket),
 /// shared with the integration tests.

@@ -108,27 +108,28 @@ pub fn image_fields(image: &Image) -> Fields<'static> {
     let text = |value: Option<&str>| value.map(Value::from);
     let number = |value: Option<i64>| value.map(|n| Value::Number(Number::Int(n)));
     let create_time = super::images::create_time::display(image.create_time.as_deref());
+    let details = image.details();
     let fields = [
-        (field::ARCHITECTURE, text(image.architecture.as_deref())),
+        (field::ARCHITECTURE, text(details.architecture.as_deref())),
         (field::CREATE_TIME, create_time.map(Value::from)),
         (field::CREATOR, text(image.creator.as_deref())),
-        (field::IMAGE_DEPRECATED, image.image_deprecated.map(Value::Bool)),
+        (field::IMAGE_DEPRECATED, details.image_deprecated.map(Value::Bool)),
         (field::IMAGE_DESCRIPTION, text(image.image_description.as_deref())),
-        (field::IMAGE_FAMILY, text(image.image_family.as_deref())),
+        (field::IMAGE_FAMILY, text(details.image_family.as_deref())),
         (field::IMAGE_ID, Some(image.image_id.as_str().into())),
         (field::IMAGE_NAME, text(image.image_name.as_deref())),
-        (field::IMAGE_SIZE, number(image.image_size)),
-        (field::IMAGE_SOURCE, text(image.image_source.as_deref())),
-        (field::IMAGE_STATE, text(image.image_state.as_deref())),
+        (field::IMAGE_SIZE, number(details.image_size)),
+        (field::IMAGE_SOURCE, text(details.image_source.as_deref())),
+        (field::IMAGE_STATE, text(details.image_state.as_deref())),
         (field::IMAGE_TYPE, image.image_type.map(|code| image_type_name(code).into())),
-        (field::IS_SUPPORT_CLOUDINIT, image.is_support_cloudinit.map(Value::Bool)),
-        (field::LICENSE_TYPE, text(image.license_type.as_deref())),
+        (field::IS_SUPPORT_CLOUDINIT, details.is_support_cloudinit.map(Value::Bool)),
+        (field::LICENSE_TYPE, text(details.license_type.as_deref())),
         (field::OS_NAME, text(image.os_name.as_deref())),
-        (field::PLATFORM, text(image.platform.as_deref())),
-        (field::SNAPSHOTS, image.snapshots.as_deref().map(snapshots)),
+        (field::PLATFORM, text(details.platform.as_deref())),
+        (field::SNAPSHOTS, details.snapshots.as_deref().map(snapshots)),
         (field::STATUS, image.status.map(|code| image_status_name(code).into())),
-        (field::SYNC_PERCENT, number(image.sync_percent)),
-        (field::TAGS, image.tags.as_ref().map(tags)),
+        (field::SYNC_PERCENT, number(details.sync_percent)),
+        (field::TAGS, details.tags.as_ref().map(tags)),
     ];
     fields.into_iter().filter_map(|(name, value)| Some((name, value?))).collect()
 }

@@ -111,9 +111,9 @@ impl Api for FakeApi {
     ) -> Result<Option<Arc<Image>>, Error> {
         self.calls.send_modify(|calls| *calls += 1);
         let usable = self.images.iter().filter(|image| {
-            image.image_family.as_deref() == Some(family)
+            image.details().image_family.as_deref() == Some(family)
                 && image.status == Some(2)
-                && image.image_deprecated != Some(true)
+                && !image.is_deprecated()
         });
         Ok(usable.max_by(|a, b| a.create_time.cmp(&b.create_time)).cloned().map(Arc::new))
     }

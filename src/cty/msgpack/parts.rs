@@ -77,6 +77,19 @@ pub fn encode_object_parts<'a>(
     Ok(out.into_vec())
 }
 
+/// How many elements are encoded before the room for the rest is reserved.
+const SAMPLE: usize = 16;
+
+/// Reserves room for the elements not yet written, from the size of those written so far (with
+/// an eighth to spare), in one step: a large list then never grows by doubling, which would
+/// hold the old and the new buffer at once. Room reserved but not written is not touched, so it
+/// costs address space, not memory.
+fn reserve_for_the_rest(out: &mut ByteBuf, start: usize, written: usize, declared: usize) {
+    let average = (out.as_slice().len() - start).div_ceil(written);
+    let rest = declared.saturating_sub(written).saturating_mul(average);
+    out.as_mut_vec().reserve_exact(rest.saturating_add(rest / 8));
+}
+
 /// The attribute types of an object type; an error for any other type.
 fn object_attributes(ty: &Type) -> Result<&BTreeMap<String, Type>, CodecError> {
     match ty {
@@ -99,11 +112,15 @@ fn encode_elements<T>(
     let depth = nested(1)?;
     let declared = items.len();
     written(rmp::encode::write_array_len(out, wire_len(declared, "collection")?));
+    let start = out.as_slice().len();
     let mut count = 0;
     // One past the promise is enough to tell that the promise was broken.
     for (index, item) in items.take(declared.saturating_add(1)).enumerate() {
         encode(out, item, element, depth).map_err(|e| e.within(index_step(index)))?;
         count += 1;
+        if count == SAMPLE {
+            reserve_for_the_rest(out, start, count, declared);
+        }
     }
     if count > declared {
         return Err(CodecError::new(format!(

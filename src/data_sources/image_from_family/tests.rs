@@ -3,14 +3,16 @@ use std::sync::Arc;
 use super::*;
 use crate::diag::Severity;
 use crate::qcloud::fake::{FakeApi, image};
+use crate::qcloud::images::ImageDetails;
 use crate::qcloud::{Api, Image};
 
 fn family_image(id: &str, family: &str, time: &str, deprecated: bool) -> Image {
-    Image {
+    let details = ImageDetails {
         image_family: Some(family.into()),
         image_deprecated: Some(deprecated),
-        ..image(id, "web", "Ubuntu", time)
-    }
+        ..ImageDetails::default()
+    };
+    Image { details: Some(Box::new(details)), ..image(id, "web", "Ubuntu", time) }
 }
 
 fn config(family: Value) -> Value {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::qcloud::images::ImageDetails;
 
 #[test]
 fn image_objects_use_names_times_and_nulls() {
@@ -46,8 +47,7 @@ fn image_objects_use_names_times_and_nulls() {
 
 #[test]
 fn api_3_0_fields_become_lists_maps_numbers_and_booleans() {
-    let image = Image {
-        image_id: "img-aaaaaaaa".into(),
+    let details = ImageDetails {
         snapshots: Some(vec![Snapshot {
             snapshot_id: Some("snap-1".into()),
             disk_usage: Some("SYSTEM_DISK".into()),
@@ -58,6 +58,11 @@ fn api_3_0_fields_become_lists_maps_numbers_and_booleans() {
         image_family: Some("web".into()),
         image_deprecated: Some(false),
         sync_percent: Some(100),
+        ..ImageDetails::default()
+    };
+    let image = Image {
+        image_id: "img-aaaaaaaa".into(),
+        details: Some(Box::new(details)),
         ..Image::default()
     };
     let object = image_value(&image);

@@ -61,7 +61,7 @@ impl<'a> Lister<'a> {
         let listed =
             futures_util::future::try_join_all(batches.iter().map(|ids| self.list_batch(ids)))
                 .await?;
-        let images = first_of_each_id(listed.into_iter().flatten());
+        let images = first_of_each_id(concatenated(listed));
         log::debug!(
             "listing done: {} image(s), {} page request(s), {:?} elapsed",
             images.len(),
@@ -194,7 +194,12 @@ struct Pages {
 impl Pages {
     fn push(&mut self, page: Page) -> PageFill {
         match (self.total, page.total_count) {
-            (None, total) => self.total = total,
+            (None, total) => {
+                self.total = total;
+                // Room for every announced image at once: the listing never grows by doubling.
+                let announced = total.unwrap_or(0).min(MAX_PAGES * u64::from(PAGE_SIZE));
+                self.images.reserve_exact(usize::try_from(announced).unwrap_or(0));
+            }
             (Some(first), Some(total)) if first != total => self.changed = true,
             _ => {}
         }
@@ -211,10 +216,27 @@ fn planned_pages(total: Option<u64>) -> u64 {
     total.map_or(1, |total| total.div_ceil(u64::from(PAGE_SIZE))).clamp(1, MAX_PAGES)
 }
 
-/// Drops every image whose id was seen before, keeping the order.
-fn first_of_each_id(images: impl Iterator<Item = Image>) -> Vec<Image> {
-    let mut seen = HashSet::new();
-    images.filter(|image| seen.insert(image.image_id.clone())).collect()
+/// The batches one after another; one batch is taken as it is, without a copy.
+fn concatenated(mut batches: Vec<Vec<Image>>) -> Vec<Image> {
+    if batches.len() == 1 {
+        return batches.pop().unwrap_or_default();
+    }
+    let mut images = Vec::with_capacity(batches.iter().map(Vec::len).sum());
+    for batch in batches {
+        images.extend(batch);
+    }
+    images
+}
+
+/// Drops every image whose id was seen before, keeping the order, in place.
+fn first_of_each_id(mut images: Vec<Image>) -> Vec<Image> {
+    let repeated: Vec<bool> = {
+        let mut seen = HashSet::with_capacity(images.len());
+        images.iter().map(|image| !seen.insert(image.image_id.as_str())).collect()
+    };
+    let mut repeated = repeated.into_iter();
+    images.retain(|_| !repeated.next().unwrap_or(false));
+    images
 }
 
 #[cfg(test)]
@@ -245,10 +267,8 @@ mod tests {
     #[test]
     fn duplicates_keep_the_first_occurrence_in_order() {
         let images = vec![image("a", "1"), image("b", "1"), image("a", "2"), image("c", "1")];
-        let kept: Vec<(String, Option<String>)> = first_of_each_id(images.into_iter())
-            .into_iter()
-            .map(|i| (i.image_id, i.image_name))
-            .collect();
+        let kept: Vec<(String, Option<String>)> =
+            first_of_each_id(images).into_iter().map(|i| (i.image_id, i.image_name)).collect();
         assert_eq!(
             kept,
             [

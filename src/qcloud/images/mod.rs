@@ -22,7 +22,8 @@ use super::json::int;
 use super::transport::{Transport, read_answer};
 use super::{ApiVersion, Error};
 pub use model::{
-    Image, ImageFilter, ImageStatus, ImageType, Snapshot, image_status_name, image_type_name,
+    Image, ImageDetails, ImageFilter, ImageStatus, ImageType, Snapshot, image_status_name,
+    image_type_name,
 };
 
 /// The action's name in both API versions.

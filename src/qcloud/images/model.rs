@@ -181,13 +181,14 @@ impl ImageFilter {
             || self.image_types.iter().any(|t| image.image_type == code(t.code()));
         let id_ok = self.image_ids.is_empty() || self.image_ids.contains(&image.image_id);
         let status_ok = self.status.is_none_or(|s| image.status == code(s.code()));
+        let details = image.details();
         let platform_ok = self.platform.as_deref().is_none_or(|wanted| {
-            image.platform.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(wanted))
+            details.platform.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(wanted))
         });
         let tags_ok = self.tags.iter().all(|(key, value)| {
-            image.tags.as_ref().is_some_and(|tags| tags.get(key) == Some(value))
+            details.tags.as_ref().is_some_and(|tags| tags.get(key) == Some(value))
         });
-        let deprecation_ok = self.include_deprecated || image.image_deprecated != Some(true);
+        let deprecation_ok = self.include_deprecated || !image.is_deprecated();
         type_ok && id_ok && status_ok && platform_ok && tags_ok && deprecation_ok
     }
 }
@@ -203,7 +204,9 @@ pub struct Snapshot {
 }
 
 /// One image as the API describes it, as lenient as the API: every field but the id may be
-/// absent. Both API versions fill the same fields; the 3.0-only ones stay `None` under 2.0.
+/// absent. Both API versions fill the same fields; what only API 3.0 returns is in
+/// [`Image::details`], absent under 2.0 (so a large 2.0 listing does not carry a dozen empty
+/// fields per image).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Image {
     /// `unImgId` (2.0), `ImageId` (3.0).
@@ -219,30 +222,63 @@ pub struct Image {
     pub creator: Option<String>,
     /// The raw API 2.0 status code (3.0 names are read as their code).
     pub status: Option<i64>,
-    /// API 3.0 only: `Architecture` (`x86_64`, `arm64`, ...).
+    /// What only API 3.0 returns.
+    pub details: Option<Box<ImageDetails>>,
+}
+
+/// The fields of an image that only API 3.0 returns; each may be absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImageDetails {
+    /// `Architecture` (`x86_64`, `arm64`, ...).
     pub architecture: Option<String>,
-    /// API 3.0 only: `Platform` (the OS family, e.g. `CentOS`).
+    /// `Platform` (the OS family, e.g. `CentOS`).
     pub platform: Option<String>,
-    /// API 3.0 only: `ImageSize`, in GiB.
+    /// `ImageSize`, in GiB.
     pub image_size: Option<i64>,
-    /// API 3.0 only: `ImageSource` (`OFFICIAL`, `CREATE_IMAGE`, `EXTERNAL_IMPORT`, ...).
+    /// `ImageSource` (`OFFICIAL`, `CREATE_IMAGE`, `EXTERNAL_IMPORT`, ...).
     pub image_source: Option<String>,
-    /// API 3.0 only: the raw `ImageState` (`NORMAL`, `CREATEFAILED`, ...).
+    /// The raw `ImageState` (`NORMAL`, `CREATEFAILED`, ...).
     pub image_state: Option<String>,
-    /// API 3.0 only: `IsSupportCloudinit`.
+    /// `IsSupportCloudinit`.
     pub is_support_cloudinit: Option<bool>,
-    /// API 3.0 only: `SnapshotSet`.
+    /// `SnapshotSet`.
     pub snapshots: Option<Vec<Snapshot>>,
-    /// API 3.0 only: `Tags`, key → value.
+    /// `Tags`, key → value.
     pub tags: Option<BTreeMap<String, String>>,
-    /// API 3.0 only: `LicenseType` (`TencentCloud`, `BYOL`).
+    /// `LicenseType` (`TencentCloud`, `BYOL`).
     pub license_type: Option<String>,
-    /// API 3.0 only: `ImageFamily` (empty when the image has none).
+    /// `ImageFamily` (empty when the image has none).
     pub image_family: Option<String>,
-    /// API 3.0 only: `ImageDeprecated`.
+    /// `ImageDeprecated`.
     pub image_deprecated: Option<bool>,
-    /// API 3.0 only: `SyncPercent`.
+    /// `SyncPercent`.
     pub sync_percent: Option<i64>,
+}
+
+impl Image {
+    /// The API 3.0 fields, empty under 2.0.
+    pub fn details(&self) -> &ImageDetails {
+        static NONE: ImageDetails = ImageDetails {
+            architecture: None,
+            platform: None,
+            image_size: None,
+            image_source: None,
+            image_state: None,
+            is_support_cloudinit: None,
+            snapshots: None,
+            tags: None,
+            license_type: None,
+            image_family: None,
+            image_deprecated: None,
+            sync_percent: None,
+        };
+        self.details.as_deref().unwrap_or(&NONE)
+    }
+
+    /// Whether the API marks the image deprecated.
+    pub fn is_deprecated(&self) -> bool {
+        self.details().image_deprecated == Some(true)
+    }
 }
 
 #[cfg(test)]
@@ -282,13 +318,17 @@ mod tests {
 
     #[test]
     fn filters_admit_images_by_their_fields() {
+        let details = ImageDetails {
+            platform: Some("Ubuntu".into()),
+            tags: Some(BTreeMap::from([("team".into(), "web".into())])),
+            image_deprecated: Some(false),
+            ..ImageDetails::default()
+        };
         let image = Image {
             image_id: "img-aaaaaaaa".into(),
             image_type: Some(1),
             status: Some(2),
-            platform: Some("Ubuntu".into()),
-            tags: Some(BTreeMap::from([("team".into(), "web".into())])),
-            image_deprecated: Some(false),
+            details: Some(Box::new(details)),
             ..Image::default()
         };
         let private = ImageFilter::of_type(ImageType::Private);
@@ -318,7 +358,13 @@ mod tests {
         for (filter, admitted) in cases {
             assert_eq!(filter.admits(&image), admitted, "{filter:?}");
         }
-        let deprecated = Image { image_deprecated: Some(true), ..image };
+        let deprecated = Image {
+            details: Some(Box::new(ImageDetails {
+                image_deprecated: Some(true),
+                ..image.details().clone()
+            })),
+            ..image
+        };
         assert!(!private.admits(&deprecated));
         assert!(ImageFilter { include_deprecated: true, ..private }.admits(&deprecated));
     }

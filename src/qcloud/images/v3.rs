@@ -19,8 +19,8 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::{format_description, offset};
 
 use super::{
-    DESCRIBE_IMAGES, Dialect, Image, ImageFilter, ImageStatus, ImageType, Page, Snapshot,
-    parse_page_fields,
+    DESCRIBE_IMAGES, Dialect, Image, ImageDetails, ImageFilter, ImageStatus, ImageType, Page,
+    Snapshot, parse_page_fields,
 };
 use crate::qcloud::call::Call;
 use crate::qcloud::json::{boolean, int, text};
@@ -60,7 +60,7 @@ impl Dialect for V3 {
             }
             _ => true,
         };
-        status_ok && (filter.include_deprecated || image.image_deprecated != Some(true))
+        status_ok && (filter.include_deprecated || !image.is_deprecated())
     }
 }
 
@@ -140,10 +140,6 @@ fn parse_image(index: usize, entry: &Value) -> Result<Image, String> {
         .filter(|id| !id.is_empty())
         .ok_or_else(|| format!("ImageSet[{index}] has no ImageId"))?;
     let image_state = field("ImageState");
-    let snapshots = match fields.get("SnapshotSet") {
-        Some(Value::Array(entries)) => Some(entries.iter().filter_map(snapshot).collect()),
-        _ => None,
-    };
     Ok(Image {
         image_id,
         image_name: field("ImageName"),
@@ -158,6 +154,18 @@ fn parse_image(index: usize, entry: &Value) -> Result<Image, String> {
             .as_deref()
             .and_then(ImageStatus::from_v3_name)
             .map(|s| i64::from(s.code())),
+        details: Some(Box::new(details(fields, image_state))),
+    })
+}
+
+/// The fields only API 3.0 returns.
+fn details(fields: &Map<String, Value>, image_state: Option<String>) -> ImageDetails {
+    let field = |name: &str| fields.get(name).and_then(text);
+    let snapshots = match fields.get("SnapshotSet") {
+        Some(Value::Array(entries)) => Some(entries.iter().filter_map(snapshot).collect()),
+        _ => None,
+    };
+    ImageDetails {
         architecture: field("Architecture"),
         platform: field("Platform"),
         image_size: fields.get("ImageSize").and_then(int),
@@ -170,7 +178,7 @@ fn parse_image(index: usize, entry: &Value) -> Result<Image, String> {
         image_family: field("ImageFamily"),
         image_deprecated: fields.get("ImageDeprecated").and_then(boolean),
         sync_percent: fields.get("SyncPercent").and_then(int),
-    })
+    }
 }
 
 /// One `SnapshotSet` entry; `None` when it is not an object.

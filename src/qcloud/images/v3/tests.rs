@@ -49,6 +49,10 @@ fn page_calls_go_to_cvm_2017_03_12() {
     assert_eq!((call.service, call.version, call.action), ("cvm", "2017-03-12", "DescribeImages"));
 }
 
+fn with_details(image: Image, details: ImageDetails) -> Image {
+    Image { details: Some(Box::new(details)), ..image }
+}
+
 fn image(image_type: i64, status: i64) -> Image {
     Image {
         image_id: "img-aaaaaaaa".into(),
@@ -106,20 +110,22 @@ fn success_maps_names_times_and_3_0_fields() {
             create_time: Some("2014-09-27 10:11:00".into()),
             creator: Some("tencentcloud".into()),
             status: Some(2),
-            architecture: Some("x86_64".into()),
-            platform: Some("CentOS".into()),
-            image_size: Some(50),
-            image_source: Some("OFFICIAL".into()),
-            image_state: Some("NORMAL".into()),
-            is_support_cloudinit: Some(true),
-            tags: Some(BTreeMap::new()),
-            sync_percent: Some(100),
-            ..Image::default()
+            details: Some(Box::new(ImageDetails {
+                architecture: Some("x86_64".into()),
+                platform: Some("CentOS".into()),
+                image_size: Some(50),
+                image_source: Some("OFFICIAL".into()),
+                image_state: Some("NORMAL".into()),
+                is_support_cloudinit: Some(true),
+                tags: Some(BTreeMap::new()),
+                sync_percent: Some(100),
+                ..ImageDetails::default()
+            })),
         }
     );
     let odd = &page.images[1];
     assert_eq!((odd.image_type, odd.status), (None, None));
-    assert_eq!(odd.image_state.as_deref(), Some("CREATEFAILED"));
+    assert_eq!(odd.details().image_state.as_deref(), Some("CREATEFAILED"));
     assert_eq!(odd.create_time.as_deref(), Some(""));
 }
 
@@ -173,7 +179,10 @@ fn platform_tags_and_instance_type_go_to_the_api() {
 
 #[test]
 fn deprecated_images_are_left_out_on_the_client_unless_asked_for() {
-    let deprecated = Image { image_deprecated: Some(true), ..image(1, 2) };
+    let deprecated = with_details(
+        image(1, 2),
+        ImageDetails { image_deprecated: Some(true), ..ImageDetails::default() },
+    );
     let all = ImageFilter::of_type(ImageType::Private);
     assert!(!V3.keeps(&all, &deprecated));
     assert!(V3.keeps(&all, &image(1, 2)));
@@ -184,11 +193,14 @@ fn deprecated_images_are_left_out_on_the_client_unless_asked_for() {
 
 #[test]
 fn with_ids_platform_and_tags_are_applied_on_the_client() {
-    let image = Image {
-        platform: Some("Ubuntu".into()),
-        tags: Some(BTreeMap::from([("team".into(), "web".into())])),
-        ..image(1, 2)
-    };
+    let image = with_details(
+        image(1, 2),
+        ImageDetails {
+            platform: Some("Ubuntu".into()),
+            tags: Some(BTreeMap::from([("team".into(), "web".into())])),
+            ..ImageDetails::default()
+        },
+    );
     let by_id = ImageFilter {
         image_ids: vec!["img-aaaaaaaa".into()],
         ..ImageFilter::of_type(ImageType::Private)
@@ -214,7 +226,7 @@ fn snapshots_tags_family_license_deprecation_and_sync_are_read() {
         "LicenseType":"BYOL","ImageFamily":"web","ImageDeprecated":"true","SyncPercent":42}]}"#,
     )
     .expect("parses");
-    let image = &page.images[0];
+    let image = page.images[0].details();
     assert_eq!(
         image.snapshots,
         Some(vec![
@@ -239,5 +251,6 @@ fn snapshots_tags_family_license_deprecation_and_sync_are_read() {
     assert_eq!((image.image_deprecated, image.sync_percent), (Some(true), Some(42)));
     let bare = parsed(r#"{"ImageSet":[{"ImageId":"img-b","SyncPercent":null,"Tags":null}]}"#)
         .expect("parses");
-    assert_eq!(bare.images[0], Image { image_id: "img-b".into(), ..Image::default() });
+    let expected = Image { image_id: "img-b".into(), ..Image::default() };
+    assert_eq!(bare.images[0], with_details(expected, ImageDetails::default()));
 }
