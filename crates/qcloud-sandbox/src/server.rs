@@ -42,7 +42,9 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::Authenticator;
-use crate::catalog::{Catalog, CatalogImage, Page, format_create_time, synthetic_id};
+use crate::catalog::{
+    Catalog, CatalogImage, ImageAttributes, Page, format_create_time, synthetic_id,
+};
 use crate::config::{SandboxClock, SandboxConfig};
 use crate::fault::{FaultKind, FaultPlan};
 use crate::model::ImageStatus;
@@ -535,6 +537,7 @@ impl SandboxState {
             create_time: format_create_time(self.clock.now()),
             creator: "100012345678".to_owned(),
             status: query.status.unwrap_or(ImageStatus::Normal),
+            attributes: ImageAttributes::default(),
         }
     }
 
