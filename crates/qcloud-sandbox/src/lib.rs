@@ -40,6 +40,7 @@ pub mod cli;
 mod config;
 pub mod fault;
 pub mod model;
+pub mod region;
 pub mod server;
 pub mod v2;
 pub mod v3;
