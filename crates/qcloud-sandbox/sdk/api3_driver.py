@@ -4,8 +4,11 @@ Reads a plan (JSON) on stdin:
 
     {"endpoint": "127.0.0.1:PORT", "secret_id": "...", "secret_key": "...", "token": null,
      "sign_method": "TC3-HMAC-SHA256" | "HmacSHA1" | "HmacSHA256",
-     "http_method": "POST" | "GET", "region": "ap-guangzhou",
+     "http_method": "POST" | "GET", "unsigned_payload": false, "region": "ap-guangzhou",
      "calls": [{"action": "DescribeImages", "params": {...}}, ...]}
+
+"unsigned_payload" sets the SDK's own option to leave a TC3 body unsigned
+(X-TC-Content-SHA256: UNSIGNED-PAYLOAD).
 
 A call may override "secret_id", "secret_key" and "region". Each call goes through the SDK's
 own client (CvmClient), request model and signer; nothing here signs or parses by hand.
@@ -37,6 +40,7 @@ def make_client(plan, call):
     )
     http = HttpProfile(protocol="http", endpoint=plan["endpoint"], reqMethod=plan["http_method"])
     profile = ClientProfile(signMethod=plan["sign_method"], httpProfile=http)
+    profile.unsignedPayload = bool(plan.get("unsigned_payload", False))
     return cvm_client.CvmClient(cred, call.get("region", plan["region"]), profile)
 
 

@@ -1,6 +1,6 @@
 //! The sandbox held to Tencent Cloud's official SDKs, at the versions pinned in
-//! `sdk/requirements.txt`: `tencentcloud-sdk-python` (API 3.0) under TC3-HMAC-SHA256 and both
-//! signature v1 algorithms, over GET and POST, and `qcloudapi-sdk-python` (API 2.0) over GET
+//! `sdk/requirements.txt`: `tencentcloud-sdk-python` (API 3.0) under TC3-HMAC-SHA256 (also
+//! with an unsigned body) and both signature v1 algorithms, over GET and POST, and `qcloudapi-sdk-python` (API 2.0) over GET
 //! and POST with both algorithms. Each SDK builds, signs and sends its own requests and reads
 //! the answers with its own models; the sandbox runs in this process, on loopback.
 //!
@@ -28,16 +28,24 @@ use tokio::net::TcpListener;
 struct Mode {
     sign_method: &'static str,
     http_method: &'static str,
+    /// TC3 only: the SDK's option to leave the body unsigned.
+    unsigned_payload: bool,
 }
 
-/// Every way the API 3.0 SDK can call: TC3 and both v1 algorithms, GET and POST.
-const MODES_3_0: [Mode; 6] = [
-    Mode { sign_method: "TC3-HMAC-SHA256", http_method: "POST" },
-    Mode { sign_method: "TC3-HMAC-SHA256", http_method: "GET" },
-    Mode { sign_method: "HmacSHA1", http_method: "GET" },
-    Mode { sign_method: "HmacSHA1", http_method: "POST" },
-    Mode { sign_method: "HmacSHA256", http_method: "GET" },
-    Mode { sign_method: "HmacSHA256", http_method: "POST" },
+const fn mode(sign_method: &'static str, http_method: &'static str) -> Mode {
+    Mode { sign_method, http_method, unsigned_payload: false }
+}
+
+/// Every way the API 3.0 SDK can call: TC3 (also with an unsigned body) and both v1
+/// algorithms, GET and POST.
+const MODES_3_0: [Mode; 7] = [
+    mode("TC3-HMAC-SHA256", "POST"),
+    Mode { unsigned_payload: true, ..mode("TC3-HMAC-SHA256", "POST") },
+    mode("TC3-HMAC-SHA256", "GET"),
+    mode("HmacSHA1", "GET"),
+    mode("HmacSHA1", "POST"),
+    mode("HmacSHA256", "GET"),
+    mode("HmacSHA256", "POST"),
 ];
 
 /// Every way the API 2.0 SDK can call: GET and POST, both algorithms.
@@ -68,6 +76,7 @@ async fn api_3_0(
         "token": token,
         "sign_method": mode.sign_method,
         "http_method": mode.http_method,
+        "unsigned_payload": mode.unsigned_payload,
         "region": "ap-guangzhou",
         "calls": calls,
     });

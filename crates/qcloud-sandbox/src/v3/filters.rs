@@ -90,38 +90,28 @@ fn parse_filter(index: usize, filter: &Value) -> Result<Filter, Error> {
             ),
         ));
     }
-    let invalid_value = |value: &str, expected: &str| {
-        Error::new(
-            Code::InvalidParameterValue,
-            format!("the filter {name} cannot take {value:?}: use {expected}"),
-        )
-    };
+    filter_of(name, values)
+}
+
+/// The filter `name` with `values` (already counted).
+fn filter_of(name: &str, values: Vec<String>) -> Result<Filter, Error> {
     Ok(match name {
-        "image-id" => {
-            if let Some(bad) = values.iter().find(|id| !is_valid_image_id(id)) {
-                return Err(malformed_id(bad));
-            }
-            Filter::ImageId(values)
-        }
-        "image-type" => Filter::ImageType(
-            values
-                .iter()
-                .map(|v| {
-                    ImageType::from_name(v).ok_or_else(|| {
-                        invalid_value(v, "PRIVATE_IMAGE, PUBLIC_IMAGE or SHARED_IMAGE")
-                    })
-                })
-                .collect::<Result<_, _>>()?,
-        ),
-        "image-state" => Filter::ImageState(
-            values
-                .iter()
-                .map(|v| {
-                    ImageStatus::from_name(v)
-                        .ok_or_else(|| invalid_value(v, "NORMAL, CREATING, USING or SYNCING"))
-                })
-                .collect::<Result<_, _>>()?,
-        ),
+        "image-id" => match values.iter().find(|id| !is_valid_image_id(id)) {
+            Some(bad) => return Err(malformed_id(bad)),
+            None => Filter::ImageId(values),
+        },
+        "image-type" => Filter::ImageType(named(
+            name,
+            &values,
+            ImageType::from_name,
+            "PRIVATE_IMAGE, PUBLIC_IMAGE or SHARED_IMAGE",
+        )?),
+        "image-state" => Filter::ImageState(named(
+            name,
+            &values,
+            ImageStatus::from_name,
+            "NORMAL, CREATING, USING or SYNCING",
+        )?),
         "image-name" => Filter::ImageName(values),
         "platform" => Filter::Platform(values),
         "tag-key" => Filter::TagKey(values),
@@ -139,6 +129,26 @@ fn parse_filter(index: usize, filter: &Value) -> Result<Filter, Error> {
             }
         },
     })
+}
+
+/// `values` read as names by `from_name`; `InvalidParameterValue` for one that is none.
+fn named<T>(
+    filter: &str,
+    values: &[String],
+    from_name: fn(&str) -> Option<T>,
+    expected: &str,
+) -> Result<Vec<T>, Error> {
+    values
+        .iter()
+        .map(|value| {
+            from_name(value).ok_or_else(|| {
+                Error::new(
+                    Code::InvalidParameterValue,
+                    format!("the filter {filter} cannot take {value:?}: use {expected}"),
+                )
+            })
+        })
+        .collect()
 }
 
 /// `InvalidImageId.Malformed` for `id`.
