@@ -160,19 +160,23 @@ fn more_than_ten_ids_and_a_foreign_type_give_the_same_result() {
 
 #[test]
 fn status_filters_give_the_same_result() {
+    // API 2.0 cannot tell deprecated images apart: both versions keep them here.
     let body = r#"
 data "qcloud_images" "normal" {
-  image_type = "private"
-  status     = "normal"
+  image_type         = "private"
+  status             = "normal"
+  include_deprecated = true
 }
 data "qcloud_images" "copying" {
-  image_type = "private"
-  status     = "copying"
+  image_type         = "private"
+  status             = "copying"
+  include_deprecated = true
 }
 data "qcloud_images" "creating" {
-  image_type     = "private"
-  status         = "creating"
-  sort_ascending = true
+  image_type         = "private"
+  status             = "creating"
+  sort_ascending     = true
+  include_deprecated = true
 }
 output "normal" { value = data.qcloud_images.normal.ids }
 output "copying" { value = data.qcloud_images.copying.ids }

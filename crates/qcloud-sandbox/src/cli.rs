@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 
+use crate::region::Regions;
 use crate::{
     Catalog, FaultRule, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, Sandbox, SandboxConfig,
     SandboxCredential,
@@ -16,8 +17,9 @@ use crate::{
 
 /// The `--help` text.
 pub const HELP: &str = "\
-qcloud-sandbox: a local server that behaves like Tencent Cloud's DescribeImages, API 2.0 at
-/v2/index.php and API 3.0 (CVM 2017-03-12) at POST /, over one catalog.
+qcloud-sandbox: a local server that behaves like Tencent Cloud's image API over one catalog:
+DescribeImages in API 2.0 at /v2/index.php, and DescribeImages and DescribeImageFromFamily in
+API 3.0 (CVM 2017-03-12, signed with TC3-HMAC-SHA256 or HmacSHA1/HmacSHA256) at /.
 
 Prints its API 2.0 URL (http://HOST:PORT/v2/index.php) on stdout; the API 3.0 URL is
 http://HOST:PORT/. Serves until SIGINT or SIGTERM.
@@ -29,6 +31,8 @@ Options:
   --secret-id ID          SecretId to accept [default: AKIDsandboxEXAMPLE0000000000000000]
   --secret-key KEY        Its SecretKey [default: sandboxSecretKeyEXAMPLE000000000]
   --token TOKEN           Make the credential temporary: requests must send this Token
+  --region NAME           Also serve this region (repeatable); Tencent Cloud's regions are
+                          built in, and requests for others are refused as the API does
   --catalog FILE.json     Serve the images of a JSON file instead of the built-in catalog
                           (a list of imageSet entries: unImgId, imageName, imageType, ...)
   --synthetic N           Add N generated private images (for load tests)
@@ -51,7 +55,7 @@ pub enum Command {
     /// Print [`HELP`].
     Help,
     /// Run a sandbox.
-    Run(Options),
+    Run(Box<Options>),
 }
 
 /// The options of a run, as given.
@@ -65,6 +69,8 @@ pub struct Options {
     pub secret_key: String,
     /// `--token`: makes the credential temporary.
     pub token: Option<String>,
+    /// `--region`: regions served besides the built-in ones.
+    pub regions: Vec<String>,
     /// `--catalog`: a catalog file served instead of the built-in catalog.
     pub catalog: Option<PathBuf>,
     /// `--synthetic`: how many generated private images are added.
@@ -88,6 +94,7 @@ impl Default for Options {
             secret_id: SANDBOX_SECRET_ID.to_owned(),
             secret_key: SANDBOX_SECRET_KEY.to_owned(),
             token: None,
+            regions: Vec::new(),
             catalog: None,
             synthetic: 0,
             seed: 1,
@@ -126,6 +133,7 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, S
             "--secret-id" => options.secret_id = value()?,
             "--secret-key" => options.secret_key = value()?,
             "--token" => options.token = Some(value()?),
+            "--region" => options.regions.push(region_name(&value()?)?),
             "--catalog" => options.catalog = Some(PathBuf::from(value()?)),
             "--synthetic" => options.synthetic = synthetic_count(&value()?)?,
             "--seed" => options.seed = number(&name, &value()?)?,
@@ -137,11 +145,25 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, S
         }
     }
     check_credential_pair(&options)?;
-    Ok(Command::Run(options))
+    Ok(Command::Run(Box::new(options)))
 }
 
 fn number<T: std::str::FromStr>(name: &str, text: &str) -> Result<T, String> {
     text.parse().map_err(|_| format!("{name} expects a non-negative integer, not {text:?}"))
+}
+
+/// A region name: lower-case letters, digits and `-`, e.g. `ap-guangzhou`.
+fn region_name(text: &str) -> Result<String, String> {
+    let valid = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if valid {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "--region {text:?} is not a region name (lower-case letters, digits and -, e.g. \
+             ap-guangzhou)"
+        ))
+    }
 }
 
 fn synthetic_count(text: &str) -> Result<usize, String> {
@@ -177,6 +199,7 @@ impl Options {
             catalog,
             latency: self.latency,
             faults: self.faults.clone(),
+            regions: Regions::with_added(self.regions.iter().cloned()),
             verbose: self.verbose,
             ..SandboxConfig::default()
         })
@@ -190,7 +213,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
             print!("{HELP}");
             return 0;
         }
-        Ok(Command::Run(options)) => options,
+        Ok(Command::Run(options)) => *options,
         Err(message) => {
             eprintln!("qcloud-sandbox: error: {message}");
             return 2;
@@ -281,7 +304,7 @@ mod tests {
     #[test]
     fn defaults_use_the_sandbox_credential() {
         let Ok(Command::Run(options)) = parse(&[]) else { panic!("no arguments is a run") };
-        assert_eq!(options, Options::default());
+        assert_eq!(*options, Options::default());
         assert_eq!(options.secret_id, SANDBOX_SECRET_ID);
         assert_eq!(options.listen, "127.0.0.1:0");
     }
@@ -295,6 +318,9 @@ mod tests {
             "--secret-key=mykey",
             "--token",
             "tok",
+            "--region",
+            "ap-newcity",
+            "--region=eu-elsewhere",
             "--synthetic",
             "1000",
             "--seed=9",
@@ -315,6 +341,7 @@ mod tests {
             ("AKIDmine", "mykey")
         );
         assert_eq!(options.token.as_deref(), Some("tok"));
+        assert_eq!(options.regions, ["ap-newcity", "eu-elsewhere"]);
         assert_eq!((options.synthetic, options.seed), (1000, 9));
         assert_eq!(options.latency, Duration::from_millis(50));
         assert_eq!(
@@ -346,6 +373,7 @@ mod tests {
             (&["--secret-id", "AKIDmine"], "together"),
             (&["--bogus"], "unknown argument \"--bogus\""),
             (&["--verbose=yes"], "unknown argument"),
+            (&["--region", "AP Nowhere"], "--region \"AP Nowhere\" is not a region name"),
         ];
         for (args, want) in cases {
             let err = parse(args).expect_err(want);
@@ -359,6 +387,9 @@ mod tests {
         let config = options.config().expect("the built-in catalog");
         assert_eq!(config.catalog.len(), Catalog::builtin().len() + 25);
         assert_eq!(config.credentials[0].token.as_deref(), Some("tok"));
+        let added = Options { regions: vec!["ap-newcity".into()], ..Options::default() };
+        let regions = added.config().expect("the built-in catalog").regions;
+        assert_eq!(regions.resolve_3_0("ap-newcity").as_deref(), Ok("ap-newcity"));
         let file = tempfile::NamedTempFile::new().expect("a temporary file");
         let small = Catalog::synthetic(3, 5);
         std::fs::write(file.path(), small.to_json()).expect("the file is written");

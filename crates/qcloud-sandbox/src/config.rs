@@ -5,6 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::catalog::Catalog;
 use crate::fault::FaultRule;
+use crate::region::Regions;
 use crate::{SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY};
 
 /// One credential the sandbox accepts. The key and token are redacted in `Debug`.
@@ -83,13 +84,15 @@ pub struct SandboxConfig {
     pub latency: Duration,
     /// Faults injected on chosen requests; the first matching rule fires.
     pub faults: Vec<FaultRule>,
+    /// The regions served; any other is refused as the API refuses it.
+    pub regions: Regions,
     /// Logs one line per request to stderr.
     pub verbose: bool,
 }
 
 impl Default for SandboxConfig {
     /// The well-known sandbox credential, the built-in catalog, the system clock, a ±300 s
-    /// window, no latency and no faults.
+    /// window, no latency, no faults, and Tencent Cloud's regions.
     fn default() -> Self {
         Self {
             credentials: vec![SandboxCredential::sandbox_default()],
@@ -98,6 +101,7 @@ impl Default for SandboxConfig {
             timestamp_window: Duration::from_secs(300),
             latency: Duration::ZERO,
             faults: Vec::new(),
+            regions: Regions::default(),
             verbose: false,
         }
     }

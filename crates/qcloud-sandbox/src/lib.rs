@@ -1,31 +1,39 @@
 //! qcloud-sandbox: a local HTTP server that behaves like Tencent Cloud's image API
-//! (`DescribeImages`, API 2.0 and API 3.0), for tests, the quickstart and anyone without an
-//! account.
+//! (`DescribeImages` in API 2.0 and API 3.0, `DescribeImageFromFamily` in API 3.0), for
+//! tests, the quickstart and anyone without an account.
 //!
-//! It checks what the real API checks (the signature under every algorithm, the timestamp
-//! window, nonce replay, the action's parameters) and answers with the API's error codes; it
-//! filters and pages a catalog of images; and it can add latency and inject faults on chosen
-//! requests so that a client's retries can be exercised.
+//! It checks what the real API checks (the signature under every algorithm the API accepts,
+//! the timestamp window, nonce replay, the region, the action's parameters) and answers with
+//! the API's documented error codes, as exactly `application/json`; it filters and pages a
+//! catalog of images; and it can add latency and inject faults on chosen requests so that a
+//! client's retries can be exercised. Tencent's official SDKs are run against it by the tests
+//! (`tests/official_sdks.rs`, drivers in `sdk/`).
 //!
 //! # Independence
 //! This crate shares no code with the client it tests: its signature checks are written from
-//! the API's documentation and tested against the published vectors, so a signing bug in a
-//! client cannot pass the sandbox's own check. It knows nothing of Terraform.
+//! the API's documentation and tested against the published vectors and the official SDKs'
+//! signatures, so a signing bug in a client cannot pass the sandbox's own check. It knows
+//! nothing of Terraform.
 //!
 //! # Layout
-//! - [`model`]: image types and statuses, with their 2.0 codes and 3.0 names.
-//! - [`catalog`]: the images served (built-in, loaded from JSON, or synthetic) and the selection
-//!   of one page. The built-in images are a data file, `catalog/builtin.json`.
+//! - [`model`]: image types and statuses, with their 2.0 codes and 3.0 names, and the values
+//!   of the 3.0-only fields (architecture, license, disk usage).
+//! - [`catalog`]: the images served (built-in, loaded from JSON, or synthetic) with their 3.0
+//!   attributes (tags, snapshots, family, deprecation, ...), and the selection of one page. The
+//!   built-in images are a data file, `catalog/builtin.json`.
+//! - [`region`]: the regions served: Tencent Cloud's, API 2.0's short names, and any added.
 //! - [`auth`]: what both API versions check alike: credentials, the clock and its window, and
 //!   the nonces already used.
 //! - [`v2`]: API 2.0 at `/v2/index.php`: request parameters and the validated query
 //!   ([`v2::Query`]), the 2.0 signature (HMAC-SHA1 / HMAC-SHA256), its check, and the 2.0
 //!   answers and error codes.
-//! - [`v3`]: API 3.0 (CVM `2017-03-12`) at `POST /`: TC3-HMAC-SHA256, the `X-TC-*` headers and
-//!   JSON body ([`v3::Query`]), and the 3.0 answers ([`v3::Image`], [`v3::Error`]). Served next
-//!   to 2.0 with the same catalog, credentials and faults.
+//! - [`v3`]: API 3.0 (CVM `2017-03-12`) at `/`: requests signed with TC3-HMAC-SHA256 or
+//!   signature v1, read into an [`v3::Envelope`]; `DescribeImages` ([`v3::Query`]: filters,
+//!   `InstanceType`) and `DescribeImageFromFamily` ([`v3::FamilyQuery`]); the 3.0 answers
+//!   ([`v3::Image`]) and documented errors ([`v3::Error`]). Served next to 2.0 with the same
+//!   catalog, credentials and faults.
 //! - `config` (private, re-exported): what a sandbox is started with ([`SandboxConfig`]):
-//!   credentials, catalog, clock, latency and faults.
+//!   credentials, catalog, clock, latency, faults and regions.
 //! - [`fault`]: the fault plan (which request fails, and how).
 //! - [`server`]: the HTTP server, its handle, and the log of received requests.
 //! - [`cli`]: the `qcloud-sandbox` command.
@@ -40,6 +48,7 @@ pub mod cli;
 mod config;
 pub mod fault;
 pub mod model;
+pub mod region;
 pub mod server;
 pub mod v2;
 pub mod v3;
@@ -63,5 +72,5 @@ pub const API_PATH: &str = "/v2/index.php";
 /// The path API 3.0 is served at.
 pub const API_PATH_3_0: &str = "/";
 
-/// The region the quickstart uses; any region is served.
+/// The region the quickstart uses (one of [`region::REGIONS`]).
 pub const SANDBOX_REGION: &str = "ap-guangzhou";

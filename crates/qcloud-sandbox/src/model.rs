@@ -1,6 +1,8 @@
 //! Image types and statuses as the API names them: the integer codes of API 2.0 (`imageType`,
 //! `status`) and the names of API 3.0 (`ImageType`, `ImageState`, and the `image-type` and
-//! `image-state` filters). Each enum has one table from which every conversion is read.
+//! `image-state` filters). Each enum has one table from which every conversion is read. Also
+//! the values of the fields only API 3.0 reports: `Architecture`, `LicenseType` and a
+//! snapshot's `DiskUsage`.
 //!
 //! Plain data: must not depend on anything else in the crate.
 
@@ -110,6 +112,62 @@ impl ImageStatus {
     }
 }
 
+/// The processor architecture an image is built for: `Architecture` in 3.0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Architecture {
+    /// `x86_64`: Intel and AMD instance families.
+    X86_64,
+    /// `arm64`: ARM instance families.
+    Arm64,
+}
+
+/// Who licenses an image's operating system: `LicenseType` in 3.0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum LicenseType {
+    /// `TencentCloud`: licensed through Tencent Cloud (the default).
+    #[default]
+    TencentCloud,
+    /// `BYOL`: bring your own license.
+    Byol,
+}
+
+/// What a snapshot of an image holds: `DiskUsage` in 3.0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DiskUsage {
+    /// `SYSTEM_DISK`.
+    SystemDisk,
+    /// `DATA_DISK`.
+    DataDisk,
+}
+
+/// One enum's names, in one table; every conversion reads it.
+macro_rules! named {
+    ($type:ty, [$(($value:expr, $name:literal)),+ $(,)?]) => {
+        impl $type {
+            const NAMES: &'static [($type, &'static str)] = &[$(($value, $name)),+];
+
+            /// The 3.0 name, e.g. `arm64`.
+            pub fn name(self) -> &'static str {
+                Self::NAMES.iter().find(|row| row.0 == self).map_or("", |row| row.1)
+            }
+
+            /// The value a 3.0 name stands for, exactly as the API spells it.
+            pub fn from_name(name: &str) -> Option<Self> {
+                Self::NAMES.iter().find(|row| row.1 == name).map(|row| row.0)
+            }
+
+            /// Every name, for error messages.
+            pub fn names() -> Vec<&'static str> {
+                Self::NAMES.iter().map(|row| row.1).collect()
+            }
+        }
+    };
+}
+
+named!(Architecture, [(Architecture::X86_64, "x86_64"), (Architecture::Arm64, "arm64")]);
+named!(LicenseType, [(LicenseType::TencentCloud, "TencentCloud"), (LicenseType::Byol, "BYOL")]);
+named!(DiskUsage, [(DiskUsage::SystemDisk, "SYSTEM_DISK"), (DiskUsage::DataDisk, "DATA_DISK")]);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +203,17 @@ mod tests {
         assert_eq!(ImageStatus::InUse.name(), "USING");
         assert_eq!(ImageType::from_name("OTHER_IMAGE"), None);
         assert_eq!(ImageStatus::from_name("CREATEFAILED"), None);
+    }
+
+    #[test]
+    fn three_point_zero_only_values_round_trip() {
+        for arch in [Architecture::X86_64, Architecture::Arm64] {
+            assert_eq!(Architecture::from_name(arch.name()), Some(arch));
+        }
+        assert_eq!(LicenseType::from_name("BYOL"), Some(LicenseType::Byol));
+        assert_eq!(LicenseType::default().name(), "TencentCloud");
+        assert_eq!(DiskUsage::from_name("DATA_DISK"), Some(DiskUsage::DataDisk));
+        assert_eq!(Architecture::from_name("ARM64"), None, "spelled as the API does");
+        assert_eq!(DiskUsage::names(), ["SYSTEM_DISK", "DATA_DISK"]);
     }
 }

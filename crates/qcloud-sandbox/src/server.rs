@@ -1,7 +1,10 @@
 //! The HTTP server: accepts connections on a listener the caller provides, answers
 //! `DescribeImages` on `/v2/index.php` (API 2.0: GET with a query string, POST with a form body)
-//! and on `POST /` (API 3.0), keeps a log of the requests it received, and injects the
-//! configured latency and faults.
+//! and `DescribeImages` and `DescribeImageFromFamily` on `/` (API 3.0: a TC3 POST of JSON or
+//! GET, or signature v1 in a query string or form), keeps a log of the requests it received,
+//! and injects the configured latency and faults. JSON answers are sent with
+//! `Content-Type: application/json`, exactly as the API sends them (an official SDK reads an
+//! error envelope only under that type).
 //!
 //! Connections are served by hyper directly (not `axum::serve`) so that a fault can close or
 //! reset a connection without answering; routing and extraction are axum's.
@@ -31,7 +34,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
@@ -42,10 +45,13 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::Authenticator;
-use crate::catalog::{Catalog, CatalogImage, Page, format_create_time, synthetic_id};
+use crate::catalog::{
+    Catalog, CatalogImage, ImageAttributes, Page, format_create_time, synthetic_id,
+};
 use crate::config::{SandboxClock, SandboxConfig};
 use crate::fault::{FaultKind, FaultPlan};
 use crate::model::ImageStatus;
+use crate::region::Regions;
 use crate::v2::response::{self, Error};
 use crate::v2::{Params, RequestLine};
 use crate::{API_PATH, API_PATH_3_0, v2, v3};
@@ -56,7 +62,8 @@ pub const MAX_RECORDS: usize = 100_000;
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 /// Seed of the ids of images that appear during a listing (`add-image`).
 const ADDED_IMAGE_SEED: u64 = 0xADD;
-const JSON: &str = "application/json; charset=utf-8";
+/// The `Content-Type` of every JSON answer, exactly as the API sends it.
+pub const JSON_CONTENT_TYPE: &str = "application/json";
 /// How long a truncated body waits, after its half, before the connection is dropped.
 const TRUNCATION_FLUSH: Duration = Duration::from_millis(100);
 
@@ -210,12 +217,12 @@ async fn run(
 fn router(state: Arc<SandboxState>) -> Router {
     Router::new()
         .route(API_PATH, get(describe_images).post(describe_images))
-        .route(API_PATH_3_0, post(describe_images_3_0))
+        .route(API_PATH_3_0, get(api_3_0).post(api_3_0))
         .fallback(|| async {
             (
                 StatusCode::NOT_FOUND,
                 format!(
-                    "not found: the sandbox serves API 2.0 at {API_PATH} and API 3.0 at POST \
+                    "not found: the sandbox serves API 2.0 at {API_PATH} and API 3.0 at \
                      {API_PATH_3_0}\n"
                 ),
             )
@@ -324,9 +331,11 @@ async fn describe_images(
     state.handle(line, encoded).await
 }
 
-async fn describe_images_3_0(
+async fn api_3_0(
     State(state): State<Arc<SandboxState>>,
+    method: Method,
     headers: HeaderMap,
+    RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
     let headers: v3::Headers = headers
@@ -335,7 +344,15 @@ async fn describe_images_3_0(
             Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
         })
         .collect();
-    state.handle_3_0(&headers, &body).await
+    let request = v3::HttpRequest {
+        method: method.as_str(),
+        host: headers.get("host").map(String::as_str).unwrap_or_default(),
+        path: API_PATH_3_0,
+        query: query.as_deref().unwrap_or_default(),
+        headers: &headers,
+        body: &body,
+    };
+    state.handle_3_0(&request).await
 }
 
 /// Everything the server shares between connections.
@@ -343,6 +360,7 @@ struct SandboxState {
     auth: Authenticator,
     catalog: RwLock<Catalog>,
     faults: FaultPlan,
+    regions: Regions,
     clock: SandboxClock,
     latency: Duration,
     verbose: bool,
@@ -363,6 +381,7 @@ impl SandboxState {
             auth: Authenticator::new(&config.credentials, config.clock, config.timestamp_window),
             catalog: RwLock::new(config.catalog),
             faults: FaultPlan::new(config.faults),
+            regions: config.regions,
             clock: config.clock,
             latency: config.latency,
             verbose: config.verbose,
@@ -400,10 +419,10 @@ impl SandboxState {
     }
 
     /// An API 3.0 request: the same numbering, faults, latency and log as 2.0.
-    async fn handle_3_0(&self, headers: &v3::Headers, body: &[u8]) -> Response {
+    async fn handle_3_0(&self, request: &v3::HttpRequest<'_>) -> Response {
         let number = self.counter.fetch_add(1, Ordering::SeqCst) + 1;
         let received_at = SystemTime::now();
-        let fault = self.faults.fire(number, v3::offset_hint(body));
+        let fault = self.faults.fire(number, v3::offset_hint(request));
         let delay = match fault {
             Some(FaultKind::Slow(slow)) => self.latency.saturating_add(slow),
             _ => self.latency,
@@ -419,35 +438,43 @@ impl SandboxState {
                 (json_response(StatusCode::OK, json), Some(*code))
             }
             Some(kind) if !kind.keeps_answer() => {
-                fault_response(kind, || self.answer_3_0(headers, body, None, &request_id))
+                fault_response(kind, || self.answer_3_0(request, None, &request_id))
             }
             _ => {
-                let answer = self.answer_3_0(headers, body, fault.as_ref(), &request_id);
+                let answer = self.answer_3_0(request, fault.as_ref(), &request_id);
                 (json_response(StatusCode::OK, answer.json), Some(answer.code))
             }
         };
-        let params = v3::parse_query(headers, body).map(|q| q.logged()).unwrap_or_default();
-        let method = Method::POST.to_string();
+        let params = logged_3_0(request, &self.regions);
+        let method = request.method.to_owned();
         self.record(RequestRecord { number, received_at, method, params, fault, code });
         response
     }
 
     fn answer_3_0(
         &self,
-        headers: &v3::Headers,
-        body: &[u8],
+        request: &v3::HttpRequest<'_>,
         fault: Option<&FaultKind>,
         request_id: &str,
     ) -> ApiAnswer {
-        let result = v3::authenticate(&self.auth, headers, API_PATH_3_0, body)
-            .and_then(|()| v3::parse_query(headers, body))
-            .map(|query| self.select_3_0(&query, fault));
-        match result {
-            Ok((page, total)) => {
-                ApiAnswer { json: v3::success_json(&page, total, request_id), code: 0 }
+        let result = v3::Envelope::read(request).and_then(|envelope| {
+            v3::authenticate(&self.auth, request, &envelope)?;
+            v3::call(&envelope, &self.regions)
+        });
+        let json = match result {
+            Ok(v3::Call::DescribeImages(query)) => {
+                let (page, total) = self.select_3_0(&query, fault);
+                v3::success_json(&page, total, request_id)
             }
-            Err(error) => ApiAnswer { json: error.to_json(request_id), code: error.code_2_0 },
-        }
+            Ok(v3::Call::DescribeImageFromFamily(query)) => {
+                let catalog = self.catalog.read().unwrap_or_else(PoisonError::into_inner);
+                v3::family_json(query.latest(&catalog), request_id)
+            }
+            Err(error) => {
+                return ApiAnswer { json: error.to_json(request_id), code: error.code_2_0 };
+            }
+        };
+        ApiAnswer { json, code: 0 }
     }
 
     /// [`Self::select`] for a 3.0 query.
@@ -474,7 +501,7 @@ impl SandboxState {
         let result = params.map_err(Clone::clone).and_then(|params| {
             v2::authenticate(&self.auth, line, params)?;
             check_action(params)?;
-            let query = v2::Query::from_params(params)?;
+            let query = v2::Query::from_params(params, &self.regions)?;
             Ok(self.select(&query, fault))
         });
         match result {
@@ -535,6 +562,7 @@ impl SandboxState {
             create_time: format_create_time(self.clock.now()),
             creator: "100012345678".to_owned(),
             status: query.status.unwrap_or(ImageStatus::Normal),
+            attributes: ImageAttributes::default(),
         }
     }
 
@@ -565,6 +593,18 @@ fn check_action(params: &Params) -> Result<(), Error> {
         6100,
         format!("the action {action} is not supported here: this endpoint serves DescribeImages"),
     ))
+}
+
+/// The parameters of a 3.0 request as the log shows them, as far as it reads: `Action` and
+/// `Region` as sent, then the validated query's.
+fn logged_3_0(request: &v3::HttpRequest<'_>, regions: &Regions) -> BTreeMap<String, String> {
+    let Ok(envelope) = v3::Envelope::read(request) else { return BTreeMap::new() };
+    let mut params = v3::call(&envelope, regions).map(|call| call.logged()).unwrap_or_default();
+    params.insert("Action".to_owned(), envelope.action.clone());
+    if let Some(region) = &envelope.region {
+        params.insert("Region".to_owned(), region.clone());
+    }
+    params
 }
 
 fn logged_params(params: &Params) -> BTreeMap<String, String> {
@@ -600,7 +640,7 @@ fn describe_record(record: &RequestRecord) -> String {
 }
 
 fn json_response(status: StatusCode, json: String) -> Response {
-    (status, [(CONTENT_TYPE, JSON)], json).into_response()
+    (status, [(CONTENT_TYPE, JSON_CONTENT_TYPE)], json).into_response()
 }
 
 /// The response for a fault that replaces the answer, and the API code it carries.
@@ -668,7 +708,8 @@ fn truncated_response(json: String) -> Response {
         ))))
     });
     let mut response =
-        (StatusCode::OK, [(CONTENT_TYPE, JSON)], Body::from_stream(body)).into_response();
+        (StatusCode::OK, [(CONTENT_TYPE, JSON_CONTENT_TYPE)], Body::from_stream(body))
+            .into_response();
     response.headers_mut().insert(CONTENT_LENGTH, HeaderValue::from(full_length));
     response
 }

@@ -162,6 +162,81 @@ mod tests {
         assert_eq!(sign(&text, KEY, SignatureMethod::HmacSha1), "HgIYOPcx5lN6gz8JsCFBNAWp2oQ=");
     }
 
+    /// Golden vectors from Tencent's own SDKs for fixed inputs: `Sign.make` of
+    /// qcloudapi-sdk-python 2.0.15 (API 2.0), and `_format_sign_string` + `Sign.sign` of
+    /// tencentcloud-sdk-python-common 3.1.195 (signature v1 of API 3.0, the same algorithm).
+    /// Recompute with `crates/qcloud-sandbox/sdk/golden_vectors.py`.
+    #[test]
+    fn official_sdk_golden_vectors() {
+        let describe_images = |method: &str, token: Option<&str>| {
+            let mut p = params(&[
+                ("Action", "DescribeImages"),
+                ("Nonce", "11886"),
+                ("Region", "ap-guangzhou"),
+                ("SecretId", ID),
+                ("SignatureMethod", method),
+                ("Timestamp", "1700000000"),
+                ("imageIds.0", "img-31tjrtph"),
+                ("imageType", "2"),
+                ("limit", "100"),
+                ("offset", "0"),
+            ]);
+            if let Some(token) = token {
+                p.insert("Token".into(), token.into());
+            }
+            p
+        };
+        let (sha1, sha256) = (SignatureMethod::HmacSha1, SignatureMethod::HmacSha256);
+        let token = Some("temporary-token");
+        let host = "image.api.qcloud.com";
+        let cases = [
+            ("GET", describe_images("HmacSHA1", None), sha1, "kVU2eY/hy6hyJ2GIQ473yMveeYA="),
+            (
+                "GET",
+                describe_images("HmacSHA256", None),
+                sha256,
+                "3gcHfDjhqGIOg2rj4q4ID7Fz8h9Wluk7ZzVWX5Zcl4s=",
+            ),
+            ("POST", describe_images("HmacSHA1", token), sha1, "uFTst73vX1lrNwozXZQJMeRQFho="),
+            (
+                "POST",
+                describe_images("HmacSHA256", token),
+                sha256,
+                "cPGH3W0zgf0uDWT2ZQ+R9Bu91bOMCP+qP635hkl/fRM=",
+            ),
+        ];
+        for (http_method, p, method, expected) in cases {
+            let text = StringToSign::new(http_method, host, "/v2/index.php", &p);
+            assert_eq!(sign(&text, KEY, method), expected, "{http_method} {method:?}");
+        }
+        let v1 = |method: &str| {
+            params(&[
+                ("Action", "DescribeImages"),
+                ("Filters.0.Name", "image-type"),
+                ("Filters.0.Values.0", "PUBLIC_IMAGE"),
+                ("Limit", "100"),
+                ("Nonce", "345122"),
+                ("Offset", "0"),
+                ("Region", "ap-guangzhou"),
+                ("SecretId", ID),
+                ("SignatureMethod", method),
+                ("Timestamp", "1700000000"),
+                ("Version", "2017-03-12"),
+            ])
+        };
+        let get = StringToSign::new("GET", "cvm.tencentcloudapi.com", "/", &v1("HmacSHA1"));
+        assert_eq!(
+            get.as_str(),
+            "GETcvm.tencentcloudapi.com/?Action=DescribeImages&Filters.0.Name=image-type\
+             &Filters.0.Values.0=PUBLIC_IMAGE&Limit=100&Nonce=345122&Offset=0&Region=ap-guangzhou\
+             &SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3gnPhESA&SignatureMethod=HmacSHA1\
+             &Timestamp=1700000000&Version=2017-03-12"
+        );
+        assert_eq!(sign(&get, KEY, sha1), "qJS9QC6lcjlauSRA/Wl5U8KDuQQ=");
+        let post = StringToSign::new("POST", "cvm.tencentcloudapi.com", "/", &v1("HmacSHA256"));
+        assert_eq!(sign(&post, KEY, sha256), "+N5e1ZENNcPkEb6XR9RZp2u0eJzxSoKDzCOEZ6IMcq8=");
+    }
+
     #[test]
     fn signature_parameter_is_left_out_and_underscores_become_dots() {
         let p = params(&[("Signature", "x"), ("instance_ids_0", "a"), ("Action", "A")]);

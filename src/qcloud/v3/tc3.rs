@@ -223,6 +223,60 @@ mod tests {
         );
     }
 
+    /// Golden vectors from Tencent's own SDK, tencentcloud-sdk-python-common 3.1.195 with
+    /// tencentcloud-sdk-python-cvm 3.1.178: whole requests as its client builds and signs them
+    /// at a fixed time (its JSON body, its `Content-Type`, its `Authorization`), and its
+    /// signature of the body and `Content-Type` this client sends. Recompute with
+    /// `crates/qcloud-sandbox/sdk/golden_vectors.py`.
+    #[test]
+    fn official_sdk_golden_vectors() {
+        let cases = [
+            (
+                1_700_000_000,
+                "application/json",
+                r#"{"Filters": [{"Name": "image-type", "Values": ["PUBLIC_IMAGE"]}], "Offset": 0, "Limit": 100}"#,
+                "162c9858ae6c45798132e7032e88c928b165bf0820e14e4da6d24219cde4d599",
+            ),
+            (
+                1_735_689_599,
+                "application/json",
+                r#"{"ImageFamily": "web-golden"}"#,
+                "ade3b8c6ca3c6ca7f190a7deb3de13978c3c69be667e857122ff235576006998",
+            ),
+            (
+                1_700_000_000,
+                CONTENT_TYPE,
+                r#"{"Filters":[{"Name":"image-type","Values":["PUBLIC_IMAGE"]}],"Offset":0,"Limit":100}"#,
+                "cb25f5d6c97c7b75a73dae31ba463be26e0c74c82852efa165bcb6d109e490ea",
+            ),
+        ];
+        for (timestamp, content_type, body, expected) in cases {
+            let request = CanonicalRequest::new(
+                "POST",
+                "/",
+                "",
+                &[("content-type", content_type), ("host", "cvm.tencentcloudapi.com")],
+                body.as_bytes(),
+            );
+            let scope = CredentialScope::new(timestamp, "cvm");
+            let text = StringToSign::new(timestamp, &scope, &request);
+            assert_eq!(signature(SECRET_KEY, &scope, &text), expected, "{body}");
+        }
+        let scope = CredentialScope::new(1_735_689_599, "cvm");
+        assert_eq!(
+            authorization(
+                SECRET_ID,
+                &scope,
+                "content-type;host",
+                "ade3b8c6ca3c6ca7f190a7deb3de13978c3c69be667e857122ff235576006998"
+            ),
+            "TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3gnPhESA/2024-12-31/cvm/\
+             tc3_request, SignedHeaders=content-type;host, \
+             Signature=ade3b8c6ca3c6ca7f190a7deb3de13978c3c69be667e857122ff235576006998",
+            "the header the SDK sent"
+        );
+    }
+
     #[test]
     fn any_change_changes_the_signature() {
         let scope = CredentialScope::new(TIMESTAMP, "cvm");

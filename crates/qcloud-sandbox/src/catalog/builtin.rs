@@ -1,6 +1,9 @@
 //! The built-in catalog: the well-known public images of the API reference, and a handful of
 //! realistic private, shared and marketplace images, including the edge cases a client must
-//! handle (equal create times, an empty name, an empty create time, every status).
+//! handle (equal create times, an empty name, an empty create time, every status), and what
+//! API 3.0 adds: image families (`web-golden` whose newest builds are deprecated or not ready,
+//! `arm-base` on arm64, `legacy-app` with no usable build, `platform-base` shared by another
+//! account), tags, snapshot sets and a BYOL image.
 //!
 //! The images are data, `catalog/builtin.json` in this crate, in the catalog file format
 //! (see [`super::file`]), read by the same loader as any catalog file.
@@ -12,7 +15,8 @@ const BUILTIN_JSON: &str = include_str!("../../catalog/builtin.json");
 
 impl Catalog {
     /// The built-in catalog: the 38 public images of the API reference (type 2, status 2,
-    /// created 2014-2016 by `tencentcloud`), then private, shared and marketplace images.
+    /// created 2014-2016 by `tencentcloud`), then private, shared and marketplace images, then
+    /// the private and shared images that show API 3.0's families, tags and snapshots.
     pub fn builtin() -> Self {
         Catalog::from_json_str(BUILTIN_JSON)
             .expect("the built-in catalog is checked by its unit tests")
@@ -25,7 +29,7 @@ mod tests {
 
     use super::*;
     use crate::catalog::{CatalogImage, is_valid_image_id};
-    use crate::model::{ImageStatus, ImageType};
+    use crate::model::{Architecture, DiskUsage, ImageStatus, ImageType, LicenseType};
 
     fn of_type(catalog: &Catalog, image_type: ImageType) -> Vec<&CatalogImage> {
         catalog.images().iter().filter(|i| i.image_type == image_type).collect()
@@ -59,8 +63,8 @@ mod tests {
         let catalog = Catalog::builtin();
         let counts: Vec<usize> =
             ImageType::ALL.iter().map(|t| of_type(&catalog, *t).len()).collect();
-        assert_eq!(counts, [10, 38, 4, 3], "private, public, marketplace, shared");
-        assert_eq!(catalog.len(), 55);
+        assert_eq!(counts, [20, 38, 4, 5], "private, public, marketplace, shared");
+        assert_eq!(catalog.len(), 67);
     }
 
     #[test]
@@ -71,7 +75,7 @@ mod tests {
             assert!(is_valid_image_id(&image.image_id), "{}", image.image_id);
             assert!(seen.insert(image.image_id.clone()), "{}", image.image_id);
         }
-        assert_eq!(seen.len(), 55);
+        assert_eq!(seen.len(), 67);
     }
 
     #[test]
@@ -124,5 +128,54 @@ mod tests {
         times.sort_unstable();
         times.dedup();
         assert_eq!(times.len(), 38);
+    }
+
+    /// The builds of `family`, newest first.
+    fn family<'a>(catalog: &'a Catalog, family: &str) -> Vec<&'a CatalogImage> {
+        let mut builds: Vec<&CatalogImage> =
+            catalog.images().iter().filter(|i| i.attributes.image_family == family).collect();
+        builds.sort_by(|a, b| b.create_time.cmp(&a.create_time));
+        builds
+    }
+
+    #[test]
+    fn families_show_each_case_of_the_family_answer() {
+        let catalog = Catalog::builtin();
+        let web = family(&catalog, "web-golden");
+        assert_eq!(web.len(), 4);
+        assert_eq!(web[0].status, ImageStatus::Creating, "the newest build is not ready");
+        assert!(web[1].attributes.image_deprecated, "the next one is deprecated");
+        assert_eq!(web[2].image_id, "img-wg25b02k", "the latest usable build");
+        assert!(web[2].is_usable());
+        let legacy = family(&catalog, "legacy-app");
+        assert!(legacy.len() >= 2 && legacy.iter().all(|i| !i.is_usable()), "no usable build");
+        let arm = family(&catalog, "arm-base");
+        assert!(arm.len() >= 2 && arm.iter().all(|i| i.architecture() == Architecture::Arm64));
+        let shared = family(&catalog, "platform-base");
+        assert!(shared.len() >= 2 && shared.iter().all(|i| i.image_type == ImageType::Shared));
+        assert!(shared.iter().all(|i| i.creator != "100012345678"), "another account's");
+    }
+
+    #[test]
+    fn tags_snapshots_licenses_and_architectures_are_present() {
+        let catalog = Catalog::builtin();
+        let images = catalog.images();
+        let tagged =
+            |key: &str, value: &str| images.iter().filter(|i| i.tag(key) == Some(value)).count();
+        assert!(tagged("team", "web") >= 3);
+        assert!(tagged("env", "prod") >= 3);
+        assert!(tagged("env", "staging") >= 2);
+        let usages: HashSet<DiskUsage> = images
+            .iter()
+            .flat_map(|i| i.attributes.snapshots.iter().map(|s| s.disk_usage))
+            .collect();
+        assert_eq!(usages.len(), 2, "system and data disk snapshots");
+        let byol: Vec<_> =
+            images.iter().filter(|i| i.attributes.license_type == LicenseType::Byol).collect();
+        assert_eq!(byol.len(), 1);
+        assert!(byol[0].is_windows());
+        for arch in [Architecture::X86_64, Architecture::Arm64] {
+            assert!(images.iter().any(|i| i.architecture() == arch), "{arch:?}");
+        }
     }
 }

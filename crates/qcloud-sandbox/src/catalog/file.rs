@@ -13,7 +13,14 @@
 //!     "osName": "CentOS 7.9 64bit",
 //!     "createTime": "2024-05-01 03:00:00",
 //!     "creator": "100012345678",
-//!     "status": 2
+//!     "status": 2,
+//!     "architecture": "x86_64",
+//!     "tags": {"team": "web", "env": "prod"},
+//!     "snapshotSet": [{"snapshotId": "snap-m3k8q2vs", "diskUsage": "SYSTEM_DISK", "diskSize": 50}],
+//!     "licenseType": "TencentCloud",
+//!     "imageFamily": "web-server",
+//!     "imageDeprecated": false,
+//!     "syncPercent": 100
 //!   }
 //! ]
 //! ```
@@ -22,13 +29,21 @@
 //! 2 public, 3 marketplace, 4 shared) are required. The text fields default to empty and are
 //! served as written; `status` (1-5) defaults to 2 (normal). `createor`, the reference's
 //! misspelling, is accepted for `creator`. Unknown fields are ignored.
+//!
+//! The last seven fields are optional and only API 3.0 reports them: `architecture`
+//! (`x86_64` or `arm64`; by default `arm64` when the name or OS name mentions ARM),
+//! `tags` (an object of key to value), `snapshotSet` (`diskUsage` `SYSTEM_DISK` or
+//! `DATA_DISK`, `diskSize` in GiB), `licenseType` (`TencentCloud`, the default, or `BYOL`),
+//! `imageFamily` (default none), `imageDeprecated` (default false) and `syncPercent` (0-100,
+//! default 100).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Catalog, CatalogImage};
-use crate::model::{ImageStatus, ImageType};
+use super::{Catalog, CatalogImage, ImageAttributes, Snapshot, Tag};
+use crate::model::{Architecture, DiskUsage, ImageStatus, ImageType, LicenseType};
 
 /// Why a catalog could not be built or loaded.
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +113,20 @@ pub enum CatalogError {
         /// The code as written.
         value: i64,
     },
+    /// One of the attributes only API 3.0 reports has a value it cannot take.
+    #[error(
+        "catalog entry {index} (counting from 0): {field} {value} is invalid; it must be {expected}"
+    )]
+    InvalidAttribute {
+        /// The entry's position, from 0.
+        index: usize,
+        /// The field, e.g. `architecture`.
+        field: &'static str,
+        /// The value as written (JSON).
+        value: String,
+        /// What it may be.
+        expected: String,
+    },
 }
 
 /// One image in the API's JSON shape: an `imageSet` entry, and a catalog file entry.
@@ -118,6 +147,41 @@ pub(crate) struct ImageJson {
     pub creator: String,
     #[serde(default = "normal_status")]
     pub status: i64,
+}
+
+/// One catalog file entry: an `imageSet` entry and the attributes only API 3.0 reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CatalogEntry {
+    #[serde(flatten)]
+    image: ImageJson,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    architecture: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    tags: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    snapshot_set: Vec<SnapshotJson>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    license_type: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    image_family: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    image_deprecated: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sync_percent: Option<i64>,
+}
+
+/// One `snapshotSet` entry of a catalog file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SnapshotJson {
+    snapshot_id: String,
+    disk_usage: String,
+    disk_size: u32,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 fn normal_status() -> i64 {
@@ -154,7 +218,83 @@ impl ImageJson {
             create_time: self.create_time,
             creator: self.creator,
             status,
+            attributes: ImageAttributes::default(),
         })
+    }
+}
+
+impl From<&CatalogImage> for CatalogEntry {
+    fn from(image: &CatalogImage) -> Self {
+        let attributes = &image.attributes;
+        CatalogEntry {
+            image: ImageJson::from(image),
+            architecture: attributes.architecture.map(|a| a.name().to_owned()),
+            tags: attributes.tags.iter().map(|t| (t.key.clone(), t.value.clone())).collect(),
+            snapshot_set: attributes
+                .snapshots
+                .iter()
+                .map(|s| SnapshotJson {
+                    snapshot_id: s.snapshot_id.clone(),
+                    disk_usage: s.disk_usage.name().to_owned(),
+                    disk_size: s.disk_size,
+                })
+                .collect(),
+            license_type: (attributes.license_type != LicenseType::default())
+                .then(|| attributes.license_type.name().to_owned()),
+            image_family: attributes.image_family.clone(),
+            image_deprecated: attributes.image_deprecated,
+            sync_percent: attributes.sync_percent.map(i64::from),
+        }
+    }
+}
+
+impl CatalogEntry {
+    fn into_image(self, index: usize) -> Result<CatalogImage, CatalogError> {
+        let invalid = |field: &'static str, value: String, expected: String| {
+            CatalogError::InvalidAttribute { index, field, value, expected }
+        };
+        let one_of = |names: Vec<&str>| names.join(" or ");
+        let architecture = match self.architecture {
+            None => None,
+            Some(name) => Some(Architecture::from_name(&name).ok_or_else(|| {
+                invalid("architecture", format!("{name:?}"), one_of(Architecture::names()))
+            })?),
+        };
+        let license_type = match self.license_type {
+            None => LicenseType::default(),
+            Some(name) => LicenseType::from_name(&name).ok_or_else(|| {
+                invalid("licenseType", format!("{name:?}"), one_of(LicenseType::names()))
+            })?,
+        };
+        let sync_percent = match self.sync_percent {
+            None => None,
+            Some(n) => Some(u8::try_from(n).ok().filter(|p| *p <= 100).ok_or_else(|| {
+                invalid("syncPercent", n.to_string(), "an integer from 0 to 100".into())
+            })?),
+        };
+        let snapshots = self
+            .snapshot_set
+            .into_iter()
+            .map(|s| {
+                let disk_usage = DiskUsage::from_name(&s.disk_usage).ok_or_else(|| {
+                    let names = one_of(DiskUsage::names());
+                    invalid("snapshotSet.diskUsage", format!("{:?}", s.disk_usage), names)
+                })?;
+                Ok(Snapshot { snapshot_id: s.snapshot_id, disk_usage, disk_size: s.disk_size })
+            })
+            .collect::<Result<Vec<_>, CatalogError>>()?;
+        let tags = self.tags.into_iter().map(|(key, value)| Tag { key, value }).collect();
+        let mut image = self.image.into_image(index)?;
+        image.attributes = ImageAttributes {
+            architecture,
+            tags,
+            snapshots,
+            license_type,
+            image_family: self.image_family,
+            image_deprecated: self.image_deprecated,
+            sync_percent,
+        };
+        Ok(image)
     }
 }
 
@@ -182,7 +322,7 @@ impl Catalog {
             .into_iter()
             .enumerate()
             .map(|(index, entry)| {
-                let json: ImageJson = serde_json::from_value(entry)
+                let json: CatalogEntry = serde_json::from_value(entry)
                     .map_err(|source| CatalogError::Entry { index, source })?;
                 json.into_image(index)
             })
@@ -190,9 +330,10 @@ impl Catalog {
         Catalog::new(images)
     }
 
-    /// The catalog as a catalog file: a JSON list in the API's shape.
+    /// The catalog as a catalog file: a JSON list in the API's shape, with the 3.0-only
+    /// attributes that differ from their defaults.
     pub fn to_json(&self) -> String {
-        let images: Vec<ImageJson> = self.images().iter().map(ImageJson::from).collect();
+        let images: Vec<CatalogEntry> = self.images().iter().map(CatalogEntry::from).collect();
         serde_json::to_string_pretty(&images).unwrap_or_else(|_| "[]".to_owned())
     }
 }
@@ -254,6 +395,50 @@ mod tests {
         for (text, want) in cases {
             let err = Catalog::from_json_str(text).expect_err(text).to_string();
             assert!(err.contains(want), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn loads_and_writes_the_3_0_attributes() {
+        let text = r#"[{"unImgId":"img-abcdefgh","imageType":1,"architecture":"arm64",
+            "tags":{"team":"web","env":"prod"},"licenseType":"BYOL","imageFamily":"web",
+            "imageDeprecated":true,"syncPercent":40,
+            "snapshotSet":[{"snapshotId":"snap-abcdefgh","diskUsage":"DATA_DISK","diskSize":100}]}]"#;
+        let catalog = Catalog::from_json_str(text).expect("a valid catalog");
+        let attributes = &catalog.images()[0].attributes;
+        assert_eq!(attributes.architecture, Some(Architecture::Arm64));
+        let keys: Vec<&str> = attributes.tags.iter().map(|t| t.key.as_str()).collect();
+        assert_eq!(keys, ["env", "team"], "sorted by key");
+        assert_eq!(attributes.license_type, LicenseType::Byol);
+        assert_eq!(attributes.image_family, "web");
+        assert!(attributes.image_deprecated);
+        assert_eq!(attributes.sync_percent, Some(40));
+        assert_eq!(attributes.snapshots[0].disk_usage, DiskUsage::DataDisk);
+        let again = Catalog::from_json_str(&catalog.to_json()).expect("its own output loads");
+        assert_eq!(again.images(), catalog.images());
+        let plain = Catalog::from_json_str(r#"[{"unImgId":"img-abcdefgh","imageType":1}]"#);
+        let written = plain.expect("valid").to_json();
+        assert!(!written.contains("tags") && !written.contains("licenseType"), "{written}");
+    }
+
+    #[test]
+    fn refuses_bad_3_0_attributes() {
+        let cases: &[(&str, &str)] = &[
+            (
+                r#""architecture":"i386""#,
+                "architecture \"i386\" is invalid; it must be x86_64 or arm64",
+            ),
+            (r#""licenseType":"GPL""#, "licenseType \"GPL\" is invalid"),
+            (r#""syncPercent":101"#, "syncPercent 101 is invalid; it must be an integer from 0"),
+            (
+                r#""snapshotSet":[{"snapshotId":"s","diskUsage":"ROOT","diskSize":1}]"#,
+                "snapshotSet.diskUsage \"ROOT\" is invalid; it must be SYSTEM_DISK or DATA_DISK",
+            ),
+        ];
+        for (field, want) in cases {
+            let text = format!(r#"[{{"unImgId":"img-abcdefgh","imageType":1,{field}}}]"#);
+            let err = Catalog::from_json_str(&text).expect_err(field).to_string();
+            assert!(err.contains(want), "{field}: {err}");
         }
     }
 

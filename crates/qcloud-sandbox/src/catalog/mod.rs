@@ -7,6 +7,7 @@
 //! Must not depend on HTTP or on the server. Pages are selected for an API 2.0 query
 //! ([`v2::Query`]); API 3.0 selects through [`crate::v3::Query::select`].
 
+mod attributes;
 mod builtin;
 mod file;
 mod synthetic;
@@ -20,6 +21,7 @@ use time::macros::format_description;
 use crate::model::{ImageStatus, ImageType};
 use crate::v2;
 
+pub use attributes::{ImageAttributes, Snapshot, Tag};
 pub use file::CatalogError;
 pub(crate) use file::ImageJson;
 pub(crate) use synthetic::synthetic_id;
@@ -43,6 +45,8 @@ pub struct CatalogImage {
     pub creator: String,
     /// `status`.
     pub status: ImageStatus,
+    /// What only API 3.0 reports: architecture, tags, snapshots, license, family, deprecation.
+    pub attributes: ImageAttributes,
 }
 
 /// An ordered list of images with unique, well-formed ids.
@@ -182,6 +186,7 @@ mod tests {
             create_time: "2024-01-01 00:00:00".into(),
             creator: "100000000001".into(),
             status,
+            attributes: ImageAttributes::default(),
         }
     }
 

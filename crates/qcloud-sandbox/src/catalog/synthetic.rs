@@ -1,7 +1,7 @@
 //! Synthetic images for load tests: N private images whose ids, names and create times are
 //! distinct and depend only on the seed (and on the ids already taken).
 
-use super::{Catalog, CatalogImage, format_create_time};
+use super::{Catalog, CatalogImage, ImageAttributes, format_create_time};
 use crate::model::{ImageStatus, ImageType};
 
 /// Ids are `img-` and 8 base-36 digits: there are 36^8 of them.
@@ -65,6 +65,7 @@ fn synthetic_image(index: u64, seed: u64, image_id: String) -> CatalogImage {
         create_time: created,
         creator: SYNTHETIC_OWNER.to_owned(),
         status: ImageStatus::Normal,
+        attributes: ImageAttributes::default(),
     }
 }
 

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use super::response::Error;
 use crate::catalog::CatalogImage;
 use crate::model::{ImageStatus, ImageType};
+use crate::region::Regions;
 
 /// At most this many `imageIds.N` per request.
 pub const MAX_IMAGE_IDS: usize = 10;
@@ -68,7 +69,7 @@ impl FromIterator<(String, String)> for Params {
 /// A validated API 2.0 `DescribeImages` query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
-    /// `Region`.
+    /// `Region`, as its long name (`gz` is read as `ap-guangzhou`).
     pub region: String,
     /// `imageType`.
     pub image_type: ImageType,
@@ -83,10 +84,15 @@ pub struct Query {
 }
 
 impl Query {
-    /// Validates the action's parameters (and `Region`); every failure is a 4000 error.
-    pub fn from_params(params: &Params) -> Result<Self, Error> {
+    /// Validates the action's parameters and `Region`, which must be one of `regions` (a long
+    /// or a short name); every failure is a 4000 error.
+    pub fn from_params(params: &Params, regions: &Regions) -> Result<Self, Error> {
+        let region = params.required("Region")?;
+        let region = regions
+            .resolve_2_0(region)
+            .map_err(|unknown| Error::invalid_parameter(format!("invalid Region: {unknown}")))?;
         Ok(Query {
-            region: params.required("Region")?.to_owned(),
+            region,
             image_type: image_type(params)?,
             image_ids: image_ids(params)?,
             status: status(params)?,
@@ -213,9 +219,29 @@ mod tests {
         assert!(err.message.contains("Nonce"), "{}", err.message);
     }
 
+    fn from_params(params: &Params) -> Result<Query, Error> {
+        Query::from_params(params, &Regions::default())
+    }
+
+    #[test]
+    fn regions_long_short_and_unknown() {
+        let short = from_params(&with(&[("Region", "gz")])).expect("a short name");
+        assert_eq!(short.region, "ap-guangzhou");
+        let north_america = from_params(&with(&[("Region", "usw")])).expect("a short name");
+        assert_eq!(north_america.region, "na-siliconvalley");
+        let unknown = from_params(&with(&[("Region", "ap-guangzou")])).expect_err("unknown");
+        assert_eq!((unknown.code, unknown.code_desc.as_str()), (4000, "InvalidParameter"));
+        assert!(
+            unknown
+                .message
+                .starts_with("invalid Region: \"ap-guangzou\" is not a Tencent Cloud region")
+        );
+        assert!(unknown.message.contains("did you mean ap-guangzhou"), "{}", unknown.message);
+    }
+
     #[test]
     fn defaults() {
-        let query = Query::from_params(&with(&[])).expect("valid");
+        let query = from_params(&with(&[])).expect("valid");
         assert_eq!(
             query,
             Query {
@@ -231,7 +257,7 @@ mod tests {
 
     #[test]
     fn valid_values() {
-        let query = Query::from_params(&with(&[
+        let query = from_params(&with(&[
             ("imageType", "4"),
             ("status", "3"),
             ("offset", "200"),
@@ -244,7 +270,7 @@ mod tests {
         assert_eq!(query.status, Some(ImageStatus::InUse));
         assert_eq!((query.offset, query.limit), (200, 100));
         assert_eq!(query.image_ids, vec!["img-aaaaaaaa", "img-bbbbbbbb"]);
-        let all = Query::from_params(&with(&[("status", "0"), ("limit", "1")]));
+        let all = from_params(&with(&[("status", "0"), ("limit", "1")]));
         assert_eq!(all.map(|q| (q.status, q.limit)), Ok((None, 1)));
     }
 
@@ -255,7 +281,7 @@ mod tests {
         let mut too_many = with(&[]);
         too_many.0.extend(eleven);
         let cases: Vec<(Params, &str)> = vec![
-            (params(&[("Region", "gz")]), "missing required parameter imageType"),
+            (params(&[("Region", "ap-guangzhou")]), "missing required parameter imageType"),
             (params(&[("imageType", "1")]), "missing required parameter Region"),
             (with(&[("imageType", "0")]), "imageType 0 is invalid"),
             (with(&[("imageType", "5")]), "imageType 5 is invalid"),
@@ -276,7 +302,7 @@ mod tests {
             (with(&[("imageIds.0", "")]), "imageIds.0 is empty"),
         ];
         for (params, want) in cases {
-            let err = Query::from_params(&params).expect_err(want);
+            let err = from_params(&params).expect_err(want);
             assert_eq!(err.code, 4000, "{want}");
             assert!(err.message.contains(want), "want {want:?}, got {:?}", err.message);
         }

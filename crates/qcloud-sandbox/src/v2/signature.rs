@@ -3,8 +3,12 @@
 //! `.`), prefixed with the method, host and path and a `?`; then HMAC-SHA1, or HMAC-SHA256
 //! when `SignatureMethod=HmacSHA256`, keyed with the SecretKey, in Base64.
 //!
+//! API 3.0 documents the same algorithm as its "signature v1" (with the path `/`), so
+//! [`crate::v3::auth`] checks those requests with it too.
+//!
 //! Written from the documentation, not shared with any client, and tested stage by stage
-//! against the published vectors. Pure: no I/O, no clock.
+//! against the published vectors (and, in `tests/official_sdks.rs`, against the official
+//! SDKs' signatures). Pure: no I/O, no clock.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -1,51 +1,96 @@
-//! The checks of one API 3.0 request: the `Authorization` header must be TC3-HMAC-SHA256 over
-//! at least `content-type` and `host`, from a known `SecretId`, for today's scope, with the
-//! right signature; a temporary credential's `X-TC-Token` must match; `X-TC-Timestamp` must be
-//! within the window of the sandbox clock.
+//! The checks of one API 3.0 request, for either signature:
 //!
-//! Must not depend on HTTP types or on the server: headers come in as a lower-case map.
+//! - TC3-HMAC-SHA256: the `Authorization` header must sign at least `content-type` and
+//!   `host`, from a known `SecretId`, for the timestamp's date and `cvm`, with the right
+//!   signature over the method, path, query string, signed headers and the body's hash (or the
+//!   hash of `UNSIGNED-PAYLOAD` when `X-TC-Content-SHA256` says so); a temporary credential's
+//!   `X-TC-Token` must match.
+//! - Signature v1: `SecretId`, `Nonce` and `Signature` must be sent; the signature is HMAC-SHA1
+//!   (or HMAC-SHA256 with `SignatureMethod=HmacSHA256`) over the method, host, path and the
+//!   sorted pairs, as API 2.0 signs ([`crate::v2::signature`]); `Token` must match.
+//!
+//! Then the timestamp must be within the window of the sandbox clock. API 3.0 documents no
+//! replay error, so a v1 `Nonce` must be a positive integer but may repeat.
+//!
+//! Must not depend on HTTP types or on the server: the request comes in as text.
 
+use std::collections::BTreeMap;
+
+use super::SERVICE;
+use super::error::{Code, Error};
+use super::request::{Envelope, HttpRequest, Signing};
 use super::tc3::{Authorization, CanonicalRequest, CredentialScope, StringToSign, signature};
-use super::{Error, Headers, SERVICE};
 use crate::auth::{Authenticator, same_text};
+use crate::config::SandboxCredential;
+use crate::v2::signature::{self as v1, SignatureMethod};
 
-/// Checks the `Authorization` header against `auth`'s credentials, then the token and the
-/// timestamp window. `path` is the request path as sent, `body` the raw body.
+/// What `X-TC-Content-SHA256` holds when the body is not signed.
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+
+/// Checks the signature of `request` (read into `envelope`) against `auth`'s credentials, then
+/// the token and the timestamp window.
 pub fn authenticate(
     auth: &Authenticator,
-    headers: &Headers,
-    path: &str,
-    body: &[u8],
+    request: &HttpRequest<'_>,
+    envelope: &Envelope,
 ) -> Result<(), Error> {
-    let header = |name: &str| headers.get(name).map(String::as_str);
-    let invalid_auth = |why: &str| Error::new("AuthFailure.InvalidAuthorization", 4100, why);
+    let (credential, token) = match &envelope.signing {
+        Signing::Tc3 => {
+            let token = request.headers.get("x-tc-token").map(String::as_str);
+            (check_tc3(auth, request, envelope.timestamp)?, token)
+        }
+        Signing::V1(pairs) => {
+            (check_v1(auth, request, pairs)?, pairs.get("Token").map(String::as_str))
+        }
+    };
+    if let Some(expected) = &credential.token
+        && !token.is_some_and(|sent| same_text(sent, expected))
+    {
+        return Err(Error::new(
+            Code::TokenFailure,
+            "the SecretId belongs to a temporary credential: send its token (X-TC-Token, or \
+             Token with signature v1)",
+        ));
+    }
+    auth.check_timestamp(envelope.timestamp, auth.now())
+        .map_err(|stale| Error::new(Code::SignatureExpire, stale.to_string()))
+}
+
+fn unknown_secret_id(secret_id: &str) -> Error {
+    Error::new(
+        Code::SecretIdNotFound,
+        format!("the SecretId {secret_id} does not exist: check the secret id"),
+    )
+}
+
+fn check_tc3<'a>(
+    auth: &'a Authenticator,
+    request: &HttpRequest<'_>,
+    timestamp: i64,
+) -> Result<&'a SandboxCredential, Error> {
+    let header = |name: &str| request.headers.get(name).map(String::as_str);
+    let invalid = |why: &str| Error::new(Code::InvalidAuthorization, why);
     let parsed = header("authorization")
         .and_then(Authorization::parse)
-        .ok_or_else(|| invalid_auth("Authorization is missing or is not TC3-HMAC-SHA256"))?;
-    let timestamp: i64 = header("x-tc-timestamp")
-        .and_then(|t| t.trim().parse().ok())
-        .ok_or_else(|| Error::invalid("X-TC-Timestamp must be unix seconds"))?;
-    let credential = auth.credential(&parsed.secret_id).ok_or_else(|| {
-        Error::new(
-            "AuthFailure.SecretIdNotFound",
-            4104,
-            format!("the SecretId {} does not exist: check the secret id", parsed.secret_id),
-        )
-    })?;
+        .ok_or_else(|| invalid("Authorization is missing or is not TC3-HMAC-SHA256"))?;
+    let credential =
+        auth.credential(&parsed.secret_id).ok_or_else(|| unknown_secret_id(&parsed.secret_id))?;
     let signed = &parsed.signed_headers;
     if !(signed.iter().any(|h| h == "content-type") && signed.iter().any(|h| h == "host")) {
-        return Err(invalid_auth("SignedHeaders must include content-type and host"));
+        return Err(invalid("SignedHeaders must include content-type and host"));
     }
     let values: Vec<(&str, &str)> =
         signed.iter().map(|name| (name.as_str(), header(name).unwrap_or_default())).collect();
-    let canonical = CanonicalRequest::new("POST", path, "", &values, body);
+    let unsigned = header("x-tc-content-sha256").is_some_and(|v| v.trim() == UNSIGNED_PAYLOAD);
+    let payload = if unsigned { UNSIGNED_PAYLOAD.as_bytes() } else { request.body };
+    let canonical =
+        CanonicalRequest::new(request.method, request.path, request.query, &values, payload);
     let expected_scope = CredentialScope::new(timestamp, SERVICE);
     let text = StringToSign::new(timestamp, &parsed.scope, &canonical);
     let expected = signature(&credential.secret_key, &parsed.scope, &text);
     if parsed.scope != expected_scope || !same_text(&expected, &parsed.signature) {
         return Err(Error::new(
-            "AuthFailure.SignatureFailure",
-            4100,
+            Code::SignatureFailure,
             format!(
                 "the signature does not match (TC3-HMAC-SHA256 over the canonical request \
                  {:?} with the scope {}/{SERVICE}/tc3_request); check the secret id and key",
@@ -54,58 +99,136 @@ pub fn authenticate(
             ),
         ));
     }
-    if let Some(token) = &credential.token
-        && !header("x-tc-token").is_some_and(|sent| same_text(sent, token))
-    {
-        return Err(Error::new(
-            "AuthFailure.TokenFailure",
-            4105,
-            "the SecretId belongs to a temporary credential: send its token in X-TC-Token",
-        ));
-    }
-    auth.check_timestamp(timestamp, auth.now())
-        .map_err(|stale| Error::new("AuthFailure.SignatureExpire", 4500, stale.to_string()))
+    Ok(credential)
 }
 
-/// Requests signed the way the API documents, for the tests of this module and of
-/// [`super::query`].
+fn check_v1<'a>(
+    auth: &'a Authenticator,
+    request: &HttpRequest<'_>,
+    pairs: &BTreeMap<String, String>,
+) -> Result<&'a SandboxCredential, Error> {
+    let required = |name: &str| {
+        pairs
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| Error::missing(name))
+    };
+    let secret_id = required("SecretId")?;
+    let sent = required("Signature")?;
+    let nonce = required("Nonce")?;
+    if !nonce.parse::<u64>().is_ok_and(|n| n > 0) {
+        return Err(Error::invalid(format!("Nonce must be a positive integer, not {nonce:?}")));
+    }
+    let method = match pairs.get("SignatureMethod").map(String::as_str) {
+        None | Some("HmacSHA1") => SignatureMethod::HmacSha1,
+        Some("HmacSHA256") => SignatureMethod::HmacSha256,
+        Some(other) => {
+            return Err(Error::new(
+                Code::InvalidParameterValue,
+                format!("SignatureMethod {other:?} is invalid: use HmacSHA1 or HmacSHA256"),
+            ));
+        }
+    };
+    let credential = auth.credential(secret_id).ok_or_else(|| unknown_secret_id(secret_id))?;
+    let text = v1::StringToSign::new(request.method, request.host, request.path, pairs);
+    if same_text(&v1::sign(&text, credential.secret_key.as_bytes(), method), sent) {
+        return Ok(credential);
+    }
+    let shown = match pairs.get("Token") {
+        Some(token) if !token.is_empty() => {
+            text.as_str().replace(&format!("Token={token}"), "Token=<redacted>")
+        }
+        _ => text.as_str().to_owned(),
+    };
+    Err(Error::new(
+        Code::SignatureFailure,
+        format!(
+            "the signature does not match ({} over the string to sign {shown:?}); check the \
+             secret id and key",
+            method.as_param()
+        ),
+    ))
+}
+
+/// Requests signed the way the API documents, for the tests of this module and the modules
+/// that read requests.
 #[cfg(test)]
 pub(crate) mod testing {
+    use super::super::request::{Envelope, HttpRequest};
     use super::super::tc3::{Authorization, CanonicalRequest, CredentialScope, StringToSign};
-    use super::super::{ACTION, Headers, SERVICE, VERSION};
+    use super::super::{Headers, SERVICE, VERSION};
+    use crate::v2::signature::{self as v1, SignatureMethod};
 
-    /// The `content-type` a client sends.
-    pub const CONTENT_TYPE: &str = "application/json; charset=utf-8";
+    /// The host every test request is sent to.
+    pub const HOST: &str = "127.0.0.1:8080";
+    /// The `content-type` of a TC3 `POST`.
+    pub const JSON: &str = "application/json; charset=utf-8";
 
-    /// A request for public images in state NORMAL (or for `ids`, when given), offset 0,
-    /// limit 100, sent to `127.0.0.1:8080` at `timestamp`: lower-case headers and the body.
-    pub fn signed(
+    /// A signed request, as text.
+    #[derive(Debug, Clone)]
+    pub struct Signed {
+        pub method: &'static str,
+        pub query: String,
+        pub headers: Headers,
+        pub body: Vec<u8>,
+    }
+
+    impl Signed {
+        /// The request as the server reads it.
+        pub fn request(&self) -> HttpRequest<'_> {
+            HttpRequest {
+                method: self.method,
+                host: HOST,
+                path: "/",
+                query: &self.query,
+                headers: &self.headers,
+                body: &self.body,
+            }
+        }
+
+        /// Its envelope (panics when it cannot be read).
+        pub fn envelope(&self) -> Envelope {
+            Envelope::read(&self.request()).expect("a signed test request reads")
+        }
+    }
+
+    /// Public images in state NORMAL, offset 0, limit 100.
+    pub fn public_normal() -> String {
+        serde_json::json!({
+            "Filters": [
+                { "Name": "image-type", "Values": ["PUBLIC_IMAGE"] },
+                { "Name": "image-state", "Values": ["NORMAL"] },
+            ],
+            "Offset": 0,
+            "Limit": 100,
+        })
+        .to_string()
+    }
+
+    /// A TC3 request of `action`: a `POST` of `body`, or a `GET` of `query` when `body` is
+    /// `None`; with `X-TC-Token` when `token` is given.
+    pub fn tc3(
         id: &str,
         key: &str,
         token: Option<&str>,
         timestamp: i64,
-        ids: &[String],
-    ) -> (Headers, String) {
-        let body = if ids.is_empty() {
-            serde_json::json!({
-                "Filters": [
-                    { "Name": "image-type", "Values": ["PUBLIC_IMAGE"] },
-                    { "Name": "image-state", "Values": ["NORMAL"] },
-                ],
-                "Offset": 0,
-                "Limit": 100,
-            })
+        action: &str,
+        body: Option<&str>,
+        query: &str,
+    ) -> Signed {
+        let (method, content_type) = if body.is_some() {
+            ("POST", JSON)
         } else {
-            serde_json::json!({ "ImageIds": ids, "Offset": 0, "Limit": 100 })
-        }
-        .to_string();
-        let host = "127.0.0.1:8080";
+            ("GET", "application/x-www-form-urlencoded")
+        };
+        let body = body.unwrap_or_default().as_bytes().to_vec();
         let canonical = CanonicalRequest::new(
-            "POST",
+            method,
             "/",
-            "",
-            &[("content-type", CONTENT_TYPE), ("host", host)],
-            body.as_bytes(),
+            query,
+            &[("content-type", content_type), ("host", HOST)],
+            &body,
         );
         let scope = CredentialScope::new(timestamp, SERVICE);
         let text = StringToSign::new(timestamp, &scope, &canonical);
@@ -116,9 +239,9 @@ pub(crate) mod testing {
             signed_headers: vec!["content-type".to_owned(), "host".to_owned()],
         };
         let mut headers: Headers = [
-            ("content-type", CONTENT_TYPE.to_owned()),
-            ("host", host.to_owned()),
-            ("x-tc-action", ACTION.to_owned()),
+            ("content-type", content_type.to_owned()),
+            ("host", HOST.to_owned()),
+            ("x-tc-action", action.to_owned()),
             ("x-tc-version", VERSION.to_owned()),
             ("x-tc-region", "ap-guangzhou".to_owned()),
             ("x-tc-timestamp", timestamp.to_string()),
@@ -130,7 +253,53 @@ pub(crate) mod testing {
         if let Some(token) = token {
             headers.insert("x-tc-token".to_owned(), token.to_owned());
         }
-        (headers, body)
+        Signed { method, query: query.to_owned(), headers, body }
+    }
+
+    /// A TC3 `POST` of `body` to `DescribeImages`.
+    pub fn signed(id: &str, key: &str, token: Option<&str>, timestamp: i64, body: &str) -> Signed {
+        tc3(id, key, token, timestamp, "DescribeImages", Some(body), "")
+    }
+
+    /// A signature v1 request of `DescribeImages` with the action's pairs `own` (and any common
+    /// pair in `own` replacing the default), sent as a form `POST` or a `GET`.
+    pub fn v1_signed(
+        id: &str,
+        key: &str,
+        http_method: &'static str,
+        method: SignatureMethod,
+        timestamp: i64,
+        own: &[(&str, &str)],
+    ) -> Signed {
+        let mut pairs: std::collections::BTreeMap<String, String> = [
+            ("Action", "DescribeImages"),
+            ("Version", VERSION),
+            ("Region", "ap-guangzhou"),
+            ("SecretId", id),
+            ("Nonce", "12345"),
+            ("SignatureMethod", method.as_param()),
+        ]
+        .iter()
+        .chain(own)
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        pairs.insert("Timestamp".into(), timestamp.to_string());
+        let text = v1::StringToSign::new(http_method, HOST, "/", &pairs);
+        pairs.insert("Signature".into(), v1::sign(&text, key.as_bytes(), method));
+        let encoded = form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish();
+        let mut headers = Headers::new();
+        headers.insert("host".into(), HOST.into());
+        if http_method == "POST" {
+            headers.insert("content-type".into(), "application/x-www-form-urlencoded".into());
+            Signed {
+                method: http_method,
+                query: String::new(),
+                headers,
+                body: encoded.into_bytes(),
+            }
+        } else {
+            Signed { method: http_method, query: encoded, headers, body: Vec::new() }
+        }
     }
 }
 
@@ -138,7 +307,7 @@ pub(crate) mod testing {
 mod tests {
     use std::time::Duration;
 
-    use super::testing::signed;
+    use super::testing::{Signed, public_normal, signed, tc3, v1_signed};
     use super::*;
     use crate::config::{SandboxClock, SandboxCredential};
 
@@ -152,17 +321,19 @@ mod tests {
         Authenticator::new(&creds, SandboxClock::Fixed(NOW), Duration::from_secs(300))
     }
 
-    fn code(result: Result<(), Error>) -> String {
-        result.err().map(|e| e.code).unwrap_or_default()
+    fn check(signed: &Signed) -> Result<(), Error> {
+        authenticate(&authenticator(), &signed.request(), &signed.envelope())
+    }
+
+    fn code(signed: &Signed) -> String {
+        check(signed).err().map(|e| e.code).unwrap_or_default()
     }
 
     #[test]
     fn a_correct_signature_is_accepted_and_a_wrong_one_refused() {
-        let auth = authenticator();
-        let (headers, body) = signed("AKIDone", "key-one", None, NOW, &[]);
-        assert_eq!(authenticate(&auth, &headers, "/", body.as_bytes()), Ok(()));
-        let (headers, body) = signed("AKIDone", "wrong-key", None, NOW, &[]);
-        let refused = authenticate(&auth, &headers, "/", body.as_bytes()).expect_err("wrong key");
+        assert_eq!(check(&signed("AKIDone", "key-one", None, NOW, &public_normal())), Ok(()));
+        let refused = check(&signed("AKIDone", "wrong-key", None, NOW, &public_normal()))
+            .expect_err("wrong key");
         assert_eq!(
             (refused.code.as_str(), refused.code_2_0),
             ("AuthFailure.SignatureFailure", 4100)
@@ -171,75 +342,132 @@ mod tests {
     }
 
     #[test]
+    fn tc3_over_get_and_with_an_unsigned_payload() {
+        let get = tc3("AKIDone", "key-one", None, NOW, "DescribeImages", None, "Limit=5&Offset=0");
+        assert_eq!(check(&get), Ok(()));
+        let mut other_query = get.clone();
+        other_query.query = "Limit=6&Offset=0".into();
+        assert_eq!(code(&other_query), "AuthFailure.SignatureFailure");
+        // Signed over the hash of UNSIGNED-PAYLOAD, so any body passes.
+        let mut unsigned =
+            tc3("AKIDone", "key-one", None, NOW, "DescribeImages", Some(UNSIGNED_PAYLOAD), "");
+        unsigned.headers.insert("x-tc-content-sha256".into(), UNSIGNED_PAYLOAD.into());
+        unsigned.body = br#"{"Limit":1}"#.to_vec();
+        assert_eq!(check(&unsigned), Ok(()));
+        unsigned.headers.remove("x-tc-content-sha256");
+        assert_eq!(code(&unsigned), "AuthFailure.SignatureFailure", "the body is signed again");
+    }
+
+    #[test]
     fn tampering_with_signed_parts_breaks_the_signature() {
-        let auth = authenticator();
-        let (headers, body) = signed("AKIDone", "key-one", None, NOW, &[]);
-        let other_body = body.replace("\"Offset\":0", "\"Offset\":100");
-        assert_ne!(other_body, body);
-        assert_eq!(
-            code(authenticate(&auth, &headers, "/", other_body.as_bytes())),
-            "AuthFailure.SignatureFailure"
-        );
-        let mut other_host = headers.clone();
-        other_host.insert("host".into(), "127.0.0.1:8081".into());
-        assert_eq!(
-            code(authenticate(&auth, &other_host, "/", body.as_bytes())),
-            "AuthFailure.SignatureFailure"
-        );
-        let mut later = headers.clone();
-        later.insert("x-tc-timestamp".into(), (NOW + 1).to_string());
-        assert_eq!(
-            code(authenticate(&auth, &later, "/", body.as_bytes())),
-            "AuthFailure.SignatureFailure"
-        );
+        let good = signed("AKIDone", "key-one", None, NOW, &public_normal());
+        let mut other_body = good.clone();
+        other_body.body = public_normal().replace("\"Offset\":0", "\"Offset\":100").into_bytes();
+        assert_ne!(other_body.body, good.body);
+        let mut other_host = good.clone();
+        other_host.headers.insert("host".into(), "127.0.0.1:8081".into());
+        let mut later = good.clone();
+        later.headers.insert("x-tc-timestamp".into(), (NOW + 1).to_string());
+        for tampered in [other_body, other_host, later] {
+            assert_eq!(code(&tampered), "AuthFailure.SignatureFailure");
+        }
     }
 
     #[test]
     fn credentials_tokens_and_clock_are_checked() {
-        let auth = authenticator();
-        let cases: Vec<((Headers, String), &str)> = vec![
-            (signed("AKIDnobody", "key", None, NOW, &[]), "AuthFailure.SecretIdNotFound"),
-            (signed("AKIDtemp", "key-temp", None, NOW, &[]), "AuthFailure.TokenFailure"),
-            (signed("AKIDtemp", "key-temp", Some("other"), NOW, &[]), "AuthFailure.TokenFailure"),
-            (signed("AKIDtemp", "key-temp", Some("tok"), NOW, &[]), ""),
-            (signed("AKIDone", "key-one", None, NOW - 301, &[]), "AuthFailure.SignatureExpire"),
-            (signed("AKIDone", "key-one", None, NOW + 300, &[]), ""),
+        let body = public_normal();
+        let cases: Vec<(Signed, &str)> = vec![
+            (signed("AKIDnobody", "key", None, NOW, &body), "AuthFailure.SecretIdNotFound"),
+            (signed("AKIDtemp", "key-temp", None, NOW, &body), "AuthFailure.TokenFailure"),
+            (signed("AKIDtemp", "key-temp", Some("other"), NOW, &body), "AuthFailure.TokenFailure"),
+            (signed("AKIDtemp", "key-temp", Some("tok"), NOW, &body), ""),
+            (signed("AKIDone", "key-one", None, NOW - 301, &body), "AuthFailure.SignatureExpire"),
+            (signed("AKIDone", "key-one", None, NOW + 300, &body), ""),
         ];
-        for ((headers, body), expected) in cases {
-            assert_eq!(
-                code(authenticate(&auth, &headers, "/", body.as_bytes())),
-                expected,
-                "{headers:?}"
-            );
+        for (request, expected) in cases {
+            assert_eq!(code(&request), expected, "{:?}", request.headers);
         }
-        let (mut headers, body) = signed("AKIDone", "key-one", None, NOW, &[]);
-        headers.remove("authorization");
-        assert_eq!(
-            code(authenticate(&auth, &headers, "/", body.as_bytes())),
-            "AuthFailure.InvalidAuthorization"
-        );
+        let mut unsigned = signed("AKIDone", "key-one", None, NOW, &body);
+        unsigned.headers.remove("authorization");
+        assert_eq!(code(&unsigned), "AuthFailure.InvalidAuthorization");
     }
 
     #[test]
     fn the_scope_must_be_the_timestamp_date_and_cvm() {
-        let auth = authenticator();
-        let (headers, body) = signed("AKIDone", "key-one", None, NOW, &[]);
-        let sent = &headers["authorization"];
+        let good = signed("AKIDone", "key-one", None, NOW, &public_normal());
+        let sent = good.headers["authorization"].clone();
         for wrong in [sent.replace("/cvm/", "/cbs/"), sent.replace("2023-11-14", "2023-11-15")] {
-            assert_ne!(&wrong, sent);
-            let mut tampered = headers.clone();
-            tampered.insert("authorization".into(), wrong);
-            assert_eq!(
-                code(authenticate(&auth, &tampered, "/", body.as_bytes())),
-                "AuthFailure.SignatureFailure"
-            );
+            assert_ne!(wrong, sent);
+            let mut tampered = good.clone();
+            tampered.headers.insert("authorization".into(), wrong);
+            assert_eq!(code(&tampered), "AuthFailure.SignatureFailure");
         }
-        let mut unsigned_host = headers.clone();
+        let mut unsigned_host = good.clone();
         unsigned_host
+            .headers
             .insert("authorization".into(), sent.replace("content-type;host", "content-type"));
-        assert_eq!(
-            code(authenticate(&auth, &unsigned_host, "/", body.as_bytes())),
-            "AuthFailure.InvalidAuthorization"
-        );
+        assert_eq!(code(&unsigned_host), "AuthFailure.InvalidAuthorization");
+    }
+
+    #[test]
+    fn signature_v1_both_algorithms_get_and_post() {
+        for http in ["GET", "POST"] {
+            for method in [SignatureMethod::HmacSha1, SignatureMethod::HmacSha256] {
+                let good = v1_signed("AKIDone", "key-one", http, method, NOW, &[("Limit", "5")]);
+                assert_eq!(check(&good), Ok(()), "{http} {method:?}");
+                let wrong = v1_signed("AKIDone", "key-two", http, method, NOW, &[("Limit", "5")]);
+                let refused = check(&wrong).expect_err("wrong key");
+                assert_eq!(refused.code, "AuthFailure.SignatureFailure", "{http} {method:?}");
+                assert!(refused.message.contains(method.as_param()), "{}", refused.message);
+            }
+        }
+        let sha1 = SignatureMethod::HmacSha1;
+        let mut as_get = v1_signed("AKIDone", "key-one", "POST", sha1, NOW, &[]);
+        as_get.query = String::from_utf8(std::mem::take(&mut as_get.body)).expect("text");
+        as_get.method = "GET";
+        as_get.headers.remove("content-type");
+        assert_eq!(code(&as_get), "AuthFailure.SignatureFailure", "the method is signed");
+    }
+
+    #[test]
+    fn signature_v1_refusals() {
+        let sha1 = SignatureMethod::HmacSha1;
+        let cases: Vec<(Signed, &str)> = vec![
+            (v1_signed("AKIDnobody", "k", "GET", sha1, NOW, &[]), "AuthFailure.SecretIdNotFound"),
+            (
+                v1_signed("AKIDone", "key-one", "GET", sha1, NOW - 301, &[]),
+                "AuthFailure.SignatureExpire",
+            ),
+            (v1_signed("AKIDtemp", "key-temp", "GET", sha1, NOW, &[]), "AuthFailure.TokenFailure"),
+            (v1_signed("AKIDtemp", "key-temp", "GET", sha1, NOW, &[("Token", "tok")]), ""),
+            (
+                v1_signed("AKIDone", "key-one", "GET", sha1, NOW, &[("Nonce", "0")]),
+                "InvalidParameter",
+            ),
+            (
+                v1_signed("AKIDone", "key-one", "GET", sha1, NOW, &[("SignatureMethod", "MD5")]),
+                "InvalidParameterValue",
+            ),
+        ];
+        for (request, expected) in cases {
+            assert_eq!(code(&request), expected, "{}", request.query);
+        }
+        let mut no_signature = v1_signed("AKIDone", "key-one", "GET", sha1, NOW, &[]);
+        no_signature.query = no_signature
+            .query
+            .split('&')
+            .filter(|p| !p.starts_with("Signature="))
+            .collect::<Vec<_>>()
+            .join("&");
+        assert_eq!(code(&no_signature), "MissingParameter");
+    }
+
+    #[test]
+    fn a_v1_token_is_redacted_from_the_signature_error() {
+        let sha1 = SignatureMethod::HmacSha1;
+        let wrong = v1_signed("AKIDtemp", "wrong", "GET", sha1, NOW, &[("Token", "s3cr3t")]);
+        let refused = check(&wrong).expect_err("wrong key");
+        assert!(refused.message.contains("Token=<redacted>"), "{}", refused.message);
+        assert!(!refused.message.contains("s3cr3t"));
     }
 }

@@ -1,11 +1,13 @@
 //! What the sandbox answers API 3.0 requests with: the catalog's images with the 3.0 field
-//! names, and the success body. Errors are [`super::Error`].
+//! names, and the success bodies of `DescribeImages` and `DescribeImageFromFamily`. Errors are
+//! [`super::Error`].
 //!
-//! Images get the 3.0 fields the catalog does not hold, derived from what it does: the type and
-//! state names, `CreatedTime` in ISO 8601 UTC (empty when the catalog's time is empty),
-//! `Architecture` (`arm64` when the name or OS says ARM), `Platform` (the OS name's first word),
-//! `ImageSize` (50 GiB for Windows, else 20), `ImageSource` and `IsSupportCloudinit` (not on
-//! Windows).
+//! Images carry every field the API documents for `Image`: the type and state names,
+//! `CreatedTime` in ISO 8601 UTC (empty when the catalog's time is empty), and the catalog's
+//! 3.0 attributes or the values derived from its 2.0 fields (`Architecture`, `Platform`,
+//! `ImageSize`; see [`crate::catalog::CatalogImage`]); `ImageSource` and `IsSupportCloudinit`
+//! (not on Windows) are derived too. `SnapshotSet` and `Tags` are lists, empty when the image
+//! has none.
 
 use serde::Serialize;
 use time::PrimitiveDateTime;
@@ -14,49 +16,86 @@ use time::macros::{format_description, offset};
 use crate::catalog::{CatalogImage, Page};
 use crate::model::ImageType;
 
-/// One `ImageSet` entry.
+/// One `ImageSet` entry, or the `Image` of `DescribeImageFromFamily`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Image {
     image_id: String,
+    os_name: String,
+    image_type: &'static str,
+    created_time: String,
     image_name: String,
     image_description: String,
-    image_type: &'static str,
-    os_name: String,
-    created_time: String,
-    image_creator: String,
-    image_state: &'static str,
     image_size: u32,
     architecture: &'static str,
+    image_state: &'static str,
     platform: String,
+    image_creator: String,
     image_source: &'static str,
+    sync_percent: u8,
     is_support_cloudinit: bool,
-    sync_percent: u32,
+    snapshot_set: Vec<SnapshotEntry>,
+    tags: Vec<TagEntry>,
+    license_type: &'static str,
+    image_family: String,
+    image_deprecated: bool,
+}
+
+/// One `SnapshotSet` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct SnapshotEntry {
+    snapshot_id: String,
+    disk_usage: &'static str,
+    disk_size: u32,
+}
+
+/// One `Tags` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct TagEntry {
+    key: String,
+    value: String,
 }
 
 impl From<&CatalogImage> for Image {
     fn from(image: &CatalogImage) -> Self {
-        let windows = image.os_name.to_ascii_lowercase().contains("windows");
-        let text = format!("{} {}", image.image_name, image.os_name).to_ascii_lowercase();
-        let arm = text.contains("arm") || text.contains("aarch64");
+        let attributes = &image.attributes;
         Image {
             image_id: image.image_id.clone(),
+            os_name: image.os_name.clone(),
+            image_type: image.image_type.name(),
+            created_time: utc_iso(&image.create_time),
             image_name: image.image_name.clone(),
             image_description: image.image_description.clone(),
-            image_type: image.image_type.name(),
-            os_name: image.os_name.clone(),
-            created_time: utc_iso(&image.create_time),
-            image_creator: image.creator.clone(),
+            image_size: image.image_size(),
+            architecture: image.architecture().name(),
             image_state: image.status.name(),
-            image_size: if windows { 50 } else { 20 },
-            architecture: if arm { "arm64" } else { "x86_64" },
-            platform: image.os_name.split_whitespace().next().unwrap_or("Other").to_owned(),
+            platform: image.platform().to_owned(),
+            image_creator: image.creator.clone(),
             image_source: match image.image_type {
                 ImageType::Public | ImageType::Marketplace => "OFFICIAL",
                 ImageType::Private | ImageType::Shared => "CREATE_IMAGE",
             },
-            is_support_cloudinit: !windows,
-            sync_percent: 100,
+            sync_percent: image.sync_percent(),
+            is_support_cloudinit: !image.is_windows(),
+            snapshot_set: attributes
+                .snapshots
+                .iter()
+                .map(|s| SnapshotEntry {
+                    snapshot_id: s.snapshot_id.clone(),
+                    disk_usage: s.disk_usage.name(),
+                    disk_size: s.disk_size,
+                })
+                .collect(),
+            tags: attributes
+                .tags
+                .iter()
+                .map(|t| TagEntry { key: t.key.clone(), value: t.value.clone() })
+                .collect(),
+            license_type: attributes.license_type.name(),
+            image_family: attributes.image_family.clone(),
+            image_deprecated: attributes.image_deprecated,
         }
     }
 }
@@ -77,6 +116,14 @@ pub fn success_json(page: &Page, total_count: u64, request_id: &str) -> String {
     let images: Vec<Image> = page.images.iter().map(Image::from).collect();
     serde_json::json!({
         "Response": { "TotalCount": total_count, "ImageSet": images, "RequestId": request_id }
+    })
+    .to_string()
+}
+
+/// The `DescribeImageFromFamily` success body: `Image` is the image, or `null`.
+pub fn family_json(image: Option<&CatalogImage>, request_id: &str) -> String {
+    serde_json::json!({
+        "Response": { "Image": image.map(Image::from), "RequestId": request_id }
     })
     .to_string()
 }
@@ -106,6 +153,39 @@ mod tests {
         assert_eq!(json["Response"]["ImageSet"][1]["ImageType"], "SHARED_IMAGE");
         assert_eq!(json["Response"]["TotalCount"], 2);
         assert_eq!(json["Response"]["RequestId"], "r");
+    }
+
+    #[test]
+    fn images_carry_the_catalog_3_0_attributes() {
+        let catalog = Catalog::builtin();
+        let image = catalog.get("img-wg25a01k").expect("built in");
+        let json: Value = serde_json::from_str(&family_json(Some(image), "r")).expect("JSON");
+        let answer = &json["Response"]["Image"];
+        assert_eq!(answer["ImageFamily"], "web-golden");
+        assert_eq!(answer["ImageDeprecated"], false);
+        assert_eq!(answer["LicenseType"], "TencentCloud");
+        assert_eq!(
+            answer["Tags"],
+            serde_json::json!([{"Key": "env", "Value": "prod"}, {"Key": "team", "Value": "web"}])
+        );
+        assert_eq!(
+            answer["SnapshotSet"][1],
+            serde_json::json!({"SnapshotId": "snap-wg25a01d", "DiskUsage": "DATA_DISK", "DiskSize": 100})
+        );
+        assert_eq!(
+            (answer["ImageSize"].as_u64(), answer["SyncPercent"].as_u64()),
+            (Some(50), Some(100))
+        );
+        assert_eq!(answer["Platform"], "TencentOS");
+        let byol = Image::from(catalog.get("img-by22w01n").expect("built in"));
+        let byol = serde_json::to_value(byol).expect("JSON");
+        assert_eq!(
+            (byol["LicenseType"].as_str(), byol["IsSupportCloudinit"].as_bool()),
+            (Some("BYOL"), Some(false))
+        );
+        assert_eq!(byol["Architecture"], "x86_64");
+        let none: Value = serde_json::from_str(&family_json(None, "r")).expect("JSON");
+        assert!(none["Response"]["Image"].is_null() && none["Response"]["RequestId"] == "r");
     }
 
     #[test]
