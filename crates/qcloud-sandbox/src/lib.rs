@@ -15,7 +15,8 @@
 //! # Layout
 //! - [`model`]: image types and statuses, with their 2.0 codes and 3.0 names.
 //! - [`catalog`]: the images served (built-in, loaded from JSON, or synthetic) and the selection
-//!   of one page. The built-in images are a data file, `catalog/builtin.json`.
+//!   of one page. The built-in images are data files: `catalog/public.json` (public images)
+//!   and `catalog/builtin.json` (the others).
 //! - [`auth`]: what both API versions check alike: credentials, the clock and its window, and
 //!   the nonces already used.
 //! - [`v2`]: API 2.0 at `/v2/index.php`: request parameters and the validated query
