@@ -97,7 +97,7 @@ fn the_committed_catalog_is_what_a_rebuild_from_the_sandbox_writes() {
         );
         assert!(
             stderr.contains(
-                "left out img-on7ap8yl \"TencentOS Server 4.2 64-bit\": its state is SYNCING"
+                "left out img-on7ap8yl \"TencentOS Server 3.2 64-bit\": its state is SYNCING"
             ),
             "{stderr}"
         );

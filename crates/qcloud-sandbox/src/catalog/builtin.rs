@@ -17,7 +17,7 @@ const BUILTIN_JSON: &str = include_str!("../../catalog/builtin.json");
 
 impl Catalog {
     /// The built-in catalog: the public images (the 38 of the API reference, created
-    /// 2014-2016, then newer builds up to 2025, all by `tencentcloud`), then private, shared
+    /// 2014-2016, then newer builds up to 2024, all by `tencentcloud`), then private, shared
     /// and marketplace images.
     pub fn builtin() -> Self {
         let load = |json| Catalog::from_json_str(json).map(|catalog| catalog.images().to_vec());
