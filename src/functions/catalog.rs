@@ -23,8 +23,7 @@ use std::sync::LazyLock;
 use time::Date;
 use time::macros::format_description;
 
-use super::image_name::{Architecture, NameParts, compare_versions, describe};
-use super::lookup::name_key;
+use super::image_name::{Architecture, NameParts, compare_versions, describe, name_key};
 
 /// The catalog as shipped.
 const CATALOG_TSV: &str = include_str!("../../data/public-images.tsv");

@@ -1,7 +1,9 @@
-//! What a public image's name says about it: its OS family, version and architecture.
+//! What a public image's name says about it: its OS family, version and architecture, and the
+//! words names are compared by.
 //!
 //! One set of rules, used when the catalog is rebuilt (to fill its columns) and when it is
-//! checked (every row must agree with its name), and by the ordering of catalog entries.
+//! checked (every row must agree with its name), by the ordering of catalog entries, and by
+//! lookups.
 //!
 //! Pure string work: must not depend on Terraform values, the API client or I/O.
 
@@ -113,6 +115,35 @@ pub fn bare_word(word: &str) -> String {
     word.trim_matches(|c| c == '(' || c == ')').to_lowercase()
 }
 
+/// The words a name is compared by: lower case, parentheses dropped, the word size written one
+/// way (`64-bit`, `64bit` and `64 bit` are all `64`), and the architecture too (`arm`,
+/// `aarch64` are `arm64`; `amd64`, `x64` are `x86_64`).
+pub fn words(text: &str) -> Vec<String> {
+    text.split_whitespace().map(bare_word).filter_map(|word| canonical(&word)).collect()
+}
+
+/// A name in the form names are compared in: its [`words`] joined by single spaces. Two names
+/// with the same key are the same name to lookups, so a catalog's keys are unique.
+pub fn name_key(name: &str) -> String {
+    words(name).join(" ")
+}
+
+fn canonical(word: &str) -> Option<String> {
+    if word.is_empty() || word == "bit" || word == "-bit" {
+        return None;
+    }
+    let size = word.strip_suffix("-bit").or_else(|| word.strip_suffix("bit"));
+    if let Some(size) = size.filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) {
+        return Some(size.to_string());
+    }
+    let word = match word {
+        "arm" | "aarch64" => "arm64",
+        "amd64" | "x64" => "x86_64",
+        other => other,
+    };
+    Some(word.to_string())
+}
+
 /// Compares two versions as people read them: digit groups as numbers (`8.10` after `8.9`),
 /// other words (`R2`, `SP3`) as text, ignoring case; a version that is a prefix of another
 /// comes first (`11` before `11 SP3`).
@@ -210,6 +241,21 @@ mod tests {
         );
         assert_eq!(version_numbers("14.04.1"), [14, 4, 1]);
         assert_eq!(version_numbers("2012 R2"), [2012]);
+    }
+
+    #[test]
+    fn words_ignore_case_spacing_parentheses_and_how_the_size_is_written() {
+        let cases = [
+            ("  CentOS   7.2\t64-bit ", "centos 7.2 64"),
+            ("centos 7.2 64BIT", "centos 7.2 64"),
+            ("CentOS 7.2 64 bit", "centos 7.2 64"),
+            ("Ubuntu Server 12.04 LTS 64-bit (Docker)", "ubuntu server 12.04 lts 64 docker"),
+            ("Debian 12 aarch64 ARM amd64 x64", "debian 12 arm64 arm64 x86_64 x86_64"),
+            ("", ""),
+        ];
+        for (text, want) in cases {
+            assert_eq!(name_key(text), want, "{text:?}");
+        }
     }
 
     #[test]

@@ -27,8 +27,7 @@ use std::path::{Path, PathBuf};
 use qcloud_provider::functions::catalog::{
     CatalogEntry, CatalogFile, Provenance, format_date, is_image_id,
 };
-use qcloud_provider::functions::image_name::Architecture;
-use qcloud_provider::functions::lookup::name_key;
+use qcloud_provider::functions::image_name::{Architecture, name_key};
 use qcloud_provider::qcloud::call::Budget;
 use qcloud_provider::qcloud::settings::ApiVersion;
 use qcloud_provider::qcloud::{
