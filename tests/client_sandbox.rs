@@ -75,20 +75,22 @@ async fn the_builtin_catalog_is_listed_exactly_per_image_type() {
 }
 
 /// The provider pins well-known public images (`provider::qcloud::public_image_id`); the
-/// sandbox must serve each of them, in pin order, under its pinned name, so the examples that
-/// use pins resolve against it.
+/// sandbox must serve each of them under its pinned name, so the examples that use pins
+/// resolve against it. (`xtask/tests/catalog_rebuild.rs` checks the converse: the catalog is
+/// exactly what a rebuild from the sandbox's listing gives.)
 #[tokio::test]
-async fn every_pinned_public_image_is_served_in_pin_order() {
+async fn every_pinned_public_image_is_served_under_its_name() {
     let sandbox = start(SandboxConfig::default()).await;
     let images = list(&client_for(&sandbox), &query(ImageType::Public)).await.expect("listed");
-    let served: Vec<(&str, &str)> = images
+    let served: std::collections::HashMap<&str, &str> = images
         .iter()
         .map(|i| (i.image_id.as_str(), i.image_name.as_deref().unwrap_or_default()))
         .collect();
-    let pinned: Vec<(&str, &str)> =
-        qcloud_provider::functions::entries().iter().map(|e| (e.id, e.name)).collect();
-    assert_eq!(pinned.len(), 38);
-    assert_eq!(served, pinned);
+    let pins = qcloud_provider::functions::entries();
+    assert!(pins.len() > 38, "the 2016 pins and newer images");
+    for pin in pins {
+        assert_eq!(served.get(pin.id.as_str()), Some(&pin.name.as_str()), "{}", pin.id);
+    }
 }
 
 #[tokio::test]

@@ -171,6 +171,37 @@ async fn unknown_function_is_a_function_error() {
     assert!(error.text.contains("\"no_such_function\""), "{}", error.text);
 }
 
+/// `text` as msgpack, the way Terraform encodes a string.
+fn msgpack_string(text: &str) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    rmp::encode::write_str(&mut bytes, text).expect("writing to a Vec cannot fail");
+    bytes
+}
+
+/// Calls `public_image_id(name)` over gRPC.
+async fn public_image_id(plugin: &Plugin, name: &str) -> proto::call_function::Response {
+    let request = proto::call_function::Request {
+        name: "public_image_id".into(),
+        arguments: msgpack(msgpack_string(name)).into_iter().collect(),
+    };
+    let reply = plugin.provider().await.call_function(request).await;
+    reply.expect("a result or a function error, not a status").into_inner()
+}
+
+#[tokio::test]
+async fn public_image_id_resolves_short_forms_and_refuses_ambiguous_ones_at_argument_zero() {
+    let plugin = Plugin::start().await;
+    let found = public_image_id(&plugin, "debian 8.2 64").await;
+    assert_eq!(found.result.map(|v| v.msgpack), Some(msgpack_string("img-hi93l4ht")));
+    let ambiguous = public_image_id(&plugin, "Ubuntu 14.04").await;
+    assert!(ambiguous.result.is_none());
+    let error = ambiguous.error.expect("the call fails");
+    assert_eq!(error.function_argument, Some(0));
+    assert!(error.text.contains("fits 2 public images"), "{}", error.text);
+    let unknown = public_image_id(&plugin, "Ubuntu 23.04").await.error.expect("the call fails");
+    assert!(unknown.text.contains("Did you mean \"Ubuntu Server 2"), "{}", unknown.text);
+}
+
 #[tokio::test]
 async fn resource_and_ephemeral_rpcs_answer_with_an_error_diagnostic() {
     let plugin = Plugin::start().await;

@@ -138,10 +138,28 @@ fn quickstart(outputs: &Json, catalog: &[CatalogImage]) -> Result<(), String> {
 }
 
 fn pin_vs_float(outputs: &Json, catalog: &[CatalogImage]) -> Result<(), String> {
-    let newest = newest(catalog, |i| public(i) && i.image_name.starts_with("CentOS 7."))?;
+    let newest = newest(catalog, |i| {
+        public(i) && i.status == ImageStatus::Normal && i.image_name.starts_with("CentOS 7.")
+    })?;
+    if newest.image_id == CENTOS_7_2 {
+        return Err("the sandbox must have a CentOS 7 build newer than the pin".into());
+    }
     expect(outputs, "pinned_image_id", &Json::from(CENTOS_7_2))?;
     expect(outputs, "floating_image_id", &Json::from(newest.image_id.as_str()))?;
-    expect(outputs, "floating_differs_from_pin", &Json::from(newest.image_id != CENTOS_7_2))
+    expect(outputs, "floating_image_name", &Json::from(newest.image_name.as_str()))?;
+    expect(outputs, "floating_differs_from_pin", &Json::Bool(true))?;
+    let next_apply = value(outputs, "next_apply")?.as_str().unwrap_or_default();
+    let says = format!(
+        "The newest match, {} ({}), is newer than the pin",
+        newest.image_name, newest.image_id
+    );
+    if next_apply.starts_with(&says)
+        && next_apply.contains("built from the floating id is replaced")
+    {
+        Ok(())
+    } else {
+        Err(format!("next_apply = {next_apply:?} does not say what the next apply does"))
+    }
 }
 
 fn api_3(outputs: &Json, catalog: &[CatalogImage]) -> Result<(), String> {
@@ -180,7 +198,8 @@ fn data_source(outputs: &Json, catalog: &[CatalogImage]) -> Result<(), String> {
 }
 
 fn public_image_id(outputs: &Json, _: &[CatalogImage]) -> Result<(), String> {
-    expect(outputs, "centos_7_2", &Json::from(CENTOS_7_2))
+    expect(outputs, "centos_7_2", &Json::from(CENTOS_7_2))?;
+    expect(outputs, "debian_8_2", &Json::from("img-hi93l4ht"))
 }
 
 fn public_images(outputs: &Json, _: &[CatalogImage]) -> Result<(), String> {
@@ -190,7 +209,7 @@ fn public_images(outputs: &Json, _: &[CatalogImage]) -> Result<(), String> {
         return Err(format!("catalog has {} entries, want {}", catalog.len(), expected.len()));
     }
     for entry in expected {
-        if catalog.get(entry.name) != Some(&Json::from(entry.id)) {
+        if catalog.get(&entry.name) != Some(&Json::from(entry.id.as_str())) {
             return Err(format!("catalog[{:?}] is not {:?}", entry.name, entry.id));
         }
     }

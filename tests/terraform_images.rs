@@ -198,7 +198,7 @@ output "count" { value = length(provider::qcloud::public_images()) }
     let Some((terraform, sandbox)) = setup("functions", body) else { return };
     let outputs = apply(&terraform, &sandbox);
     assert_eq!(outputs["pinned"]["value"], "img-31tjrtph");
-    assert_eq!(outputs["count"]["value"], 38);
+    assert_eq!(outputs["count"]["value"], qcloud_provider::functions::entries().len());
     let mut console = sandbox.command(&terraform, &["console"]);
     console.stdin(std::process::Stdio::piped());
     let mut child = console
@@ -228,4 +228,91 @@ output "typo" { value = provider::qcloud::public_image_id("CentOS 7.3 64-bit") }
     assert!(stderr.contains("\"CentOS 7.2 64-bit\""), "{stderr}");
     assert!(stderr.contains("on main.tf line"), "{stderr}");
     assert!(!stderr.contains(".."), "{stderr}");
+}
+
+/// Plan errors with Terraform's line wrapping undone.
+fn one_line(run: &Run) -> String {
+    run.stderr().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn short_forms_that_fit_one_image_resolve() {
+    let body = r#"
+output "centos" { value = provider::qcloud::public_image_id("CentOS 7.2") }
+output "debian" { value = provider::qcloud::public_image_id("debian 8.2 64") }
+output "ubuntu_arm" { value = provider::qcloud::public_image_id("ubuntu 24.04 arm") }
+"#;
+    let Some((terraform, sandbox)) = setup("short_forms", body) else { return };
+    let outputs = apply(&terraform, &sandbox);
+    let id_of = |name: &str| {
+        let entries = qcloud_provider::functions::entries();
+        entries.iter().find(|e| e.name == name).map(|e| e.id.clone()).expect(name)
+    };
+    assert_eq!(outputs["centos"]["value"], "img-31tjrtph");
+    assert_eq!(outputs["debian"]["value"], "img-hi93l4ht");
+    assert_eq!(outputs["ubuntu_arm"]["value"], id_of("Ubuntu Server 24.04 LTS ARM64"));
+}
+
+#[test]
+fn an_ambiguous_short_form_fails_the_plan_listing_the_candidates() {
+    let body = r#"
+output "ubuntu" { value = provider::qcloud::public_image_id("Ubuntu 14.04") }
+"#;
+    let Some((terraform, sandbox)) = setup("ambiguous_short_form", body) else { return };
+    let stderr = one_line(&plan_failure(&terraform, &sandbox));
+    let want = "\"Ubuntu 14.04\" fits 2 public images in the catalog: \
+                \"Ubuntu Server 14.04.1 LTS 32-bit\" (img-qpxvpujt) and \
+                \"Ubuntu Server 14.04.1 LTS 64-bit\" (img-3wnd9xpl). Give more of the name";
+    assert!(stderr.contains(want), "{stderr}");
+    assert!(stderr.contains("on main.tf line"), "{stderr}");
+}
+
+#[test]
+fn suggestions_for_an_unknown_version_name_the_same_os_family_first() {
+    let body = r#"
+output "ubuntu" { value = provider::qcloud::public_image_id("Ubuntu 23.04") }
+"#;
+    let Some((terraform, sandbox)) = setup("suggestions_same_family", body) else { return };
+    let stderr = one_line(&plan_failure(&terraform, &sandbox));
+    let date = qcloud_provider::functions::catalog_date();
+    let intro = format!("no public image named \"Ubuntu 23.04\" in the catalog (taken {date})");
+    assert!(stderr.contains(&intro), "{stderr}");
+    let (_, hint) = stderr.split_once("Did you mean ").expect("suggestions");
+    let suggested: Vec<&str> = hint.split('"').skip(1).step_by(2).take(3).collect();
+    assert_eq!(suggested.len(), 3, "{stderr}");
+    for name in suggested {
+        let nearest =
+            name.starts_with("Ubuntu Server 22.04") || name.starts_with("Ubuntu Server 24.04");
+        assert!(nearest, "{name}: {stderr}");
+    }
+}
+
+#[test]
+fn every_pin_resolves_to_a_sandbox_image_of_that_name_over_api_3_0() {
+    let body = r#"
+data "qcloud_images" "pins" {
+  image_type = "public"
+  image_ids  = values(provider::qcloud::public_images())
+}
+output "served" {
+  value = { for image in data.qcloud_images.pins.images : image.image_id => image.image_name }
+}
+output "catalog" { value = provider::qcloud::public_images() }
+"#;
+    let Some((terraform, sandbox)) = setup("pins_resolve", body) else { return };
+    let mut command =
+        sandbox.command(&terraform, &["apply", "-auto-approve", "-input=false", "-no-color"]);
+    command.env("QCLOUD_API_VERSION", "3.0").env("QCLOUD_ENDPOINT", sandbox.handle.url_3_0());
+    Terraform::run_command(command).assert_success("terraform apply over API 3.0");
+    let output = sandbox.run(&terraform, &["output", "-json"]);
+    output.assert_success("terraform output");
+    let outputs: serde_json::Value = serde_json::from_str(&output.stdout()).expect("JSON");
+    let catalog = outputs["catalog"]["value"].as_object().expect("a map");
+    let served = outputs["served"]["value"].as_object().expect("a map");
+    assert_eq!(catalog.len(), qcloud_provider::functions::entries().len());
+    assert_eq!(served.len(), catalog.len(), "every pin is served once");
+    for (name, id) in catalog {
+        let id = id.as_str().expect("an id");
+        assert_eq!(served.get(id).and_then(|n| n.as_str()), Some(name.as_str()), "{id}");
+    }
 }

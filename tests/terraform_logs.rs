@@ -107,7 +107,7 @@ fn provider_lines_appear_at_their_levels_under_tf_log_provider_debug() {
              image API answered HTTP 503",
             "qcloud.transport",
         ),
-        ("DEBUG", "listing done: 38 image(s), 1 page request(s)", "qcloud.listing"),
+        ("DEBUG", "listing done: 60 image(s), 1 page request(s)", "qcloud.listing"),
         ("DEBUG", "read of qcloud_images done in", "qcloud.qcloud"),
     ];
     for (level, message, module) in expected {

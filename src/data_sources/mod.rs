@@ -2,11 +2,12 @@
 //! provider serves them from. Adding a data source is one folder here and one line in
 //! [`Registry::builtin`] (see ARCHITECTURE.md, "Adding a data source").
 //!
-//! - `qcloud_images` in [`images`](mod@images), `qcloud_image_from_family` in
-//!   [`image_from_family`].
-//! - Shared by both: [`image_object`] (one image as both show it), [`timeouts`] (the time
-//!   budget block every data source takes) and [`api_error`] (an API failure in Terraform's and
-//!   the environment's words).
+//! - [`images`](mod@images): `qcloud_images`.
+//! - [`image_from_family`](mod@image_from_family): `qcloud_image_from_family`.
+//! - [`image_object`]: one image as both data sources show it; [`timeouts`]: the time budget
+//!   block every data source takes.
+//! - [`api_error`]: how an API failure reads in Terraform's and the environment's words, for
+//!   every data source.
 //!
 //! Must not depend on protobuf, HTTP or the provider module; the API comes in through
 //! [`ReadContext`].

@@ -1,83 +1,226 @@
-//! The built-in catalog of well-known public images: names, ids, forgiving lookup and
-//! "did you mean" suggestions.
+//! The catalog of well-known public images: its file format (`data/public-images.tsv`), the
+//! order of its entries, and the catalog the provider ships.
 //!
-//! Pure data and string matching: no Terraform values, no I/O.
+//! The file is UTF-8 text, one record a line, fields separated by one tab (shown as spaces):
+//!
+//! ```text
+//! # taken 2026-11-29 from cvm.tencentcloudapi.com, region ap-guangzhou: ...
+//! name    id    os_family    os_version    architecture
+//! CentOS 7.2 64-bit    img-31tjrtph    CentOS    7.2    x86_64
+//! ```
+//!
+//! The first line says when and where the listing was taken; the second names the columns;
+//! every other line is one image. `os_family`, `os_version` and `architecture` are derived from
+//! the name ([`super::image_name::describe`]). `cargo xtask catalog` writes the file with
+//! [`CatalogFile::render`]; the provider reads it with [`CatalogFile::parse`].
+//!
+//! Pure data: must not depend on Terraform values, the API client or I/O.
 
+use std::cmp::Ordering;
+use std::fmt;
 use std::sync::LazyLock;
 
-/// The catalog as shipped: a header line, then `name<TAB>id` per line.
+use time::Date;
+use time::macros::format_description;
+
+use super::image_name::{Architecture, NameParts, compare_versions, describe, name_key};
+
+/// The catalog as shipped.
 const CATALOG_TSV: &str = include_str!("../../data/public-images.tsv");
 
-/// How many suggestions an unknown name gets at most.
-const MAX_SUGGESTIONS: usize = 3;
+/// The column names, in order: the catalog's second line.
+pub const COLUMNS: [&str; 5] = ["name", "id", "os_family", "os_version", "architecture"];
 
-/// Below this similarity (0 to 1) a catalog name is not worth suggesting.
-const MIN_SIMILARITY: f64 = 0.5;
+/// What the first line starts with.
+const TAKEN_PREFIX: &str = "# taken ";
 
 /// One well-known public image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogEntry {
-    /// The name as written in the catalog, e.g. `CentOS 7.2 64-bit`.
-    pub name: &'static str,
+    /// The name as the API lists it, e.g. `CentOS 7.2 64-bit`.
+    pub name: String,
     /// The image id, e.g. `img-31tjrtph`.
-    pub id: &'static str,
-    /// `name` in the form lookups compare: lower case, single spaces.
-    normalized: String,
+    pub id: String,
+    /// The OS family derived from the name, e.g. `CentOS`.
+    pub os_family: String,
+    /// The OS version derived from the name, e.g. `7.2`.
+    pub os_version: String,
+    /// The architecture derived from the name.
+    pub architecture: Architecture,
 }
 
-static CATALOG: LazyLock<Vec<CatalogEntry>> = LazyLock::new(|| parse(CATALOG_TSV));
-
-/// Every catalog entry, in catalog order.
-pub fn entries() -> &'static [CatalogEntry] {
-    &CATALOG
-}
-
-/// The entry whose name matches `name`, ignoring case and repeated, leading or trailing spaces.
-pub fn lookup(name: &str) -> Option<&'static CatalogEntry> {
-    let wanted = normalize(name);
-    entries().iter().find(|entry| entry.normalized == wanted)
-}
-
-/// Up to three catalog names closest to `name`, closest first.
-pub fn suggestions(name: &str) -> Vec<&'static str> {
-    let wanted = normalize(name);
-    let mut scored: Vec<(f64, usize)> = entries()
-        .iter()
-        .enumerate()
-        .map(|(index, entry)| (similarity(&wanted, &entry.normalized), index))
-        .filter(|(score, _)| *score >= MIN_SIMILARITY)
-        .collect();
-    // Highest score first; catalog order breaks ties so the answer never varies.
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.into_iter().take(MAX_SUGGESTIONS).map(|(_, index)| entries()[index].name).collect()
-}
-
-/// How alike a normalized query and a normalized catalog name are, from 0 to 1: the mean of
-/// their Jaro-Winkler similarity (typos, shared beginnings), their Sørensen-Dice bigram
-/// similarity (shared pieces such as `7.2`), and the share of query words found inside the
-/// name's words (so `windows 2012 english` still finds the long Windows names).
-fn similarity(wanted: &str, name: &str) -> f64 {
-    let words: Vec<&str> = wanted.split(' ').filter(|w| !w.is_empty()).collect();
-    let found = words.iter().filter(|w| name.split(' ').any(|n| n.contains(**w))).count();
-    let coverage = if words.is_empty() { 0.0 } else { found as f64 / words.len() as f64 };
-    (strsim::jaro_winkler(wanted, name) + strsim::sorensen_dice(wanted, name) + coverage) / 3.0
-}
-
-/// The form names are compared in: lower case, words separated by single spaces.
-pub fn normalize(name: &str) -> String {
-    name.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>().join(" ")
-}
-
-/// Parses the shipped TSV; lines without a tab (blank lines) are skipped.
-fn parse(tsv: &'static str) -> Vec<CatalogEntry> {
-    tsv.lines()
-        .skip(1)
-        .filter_map(|line| line.split_once('\t'))
-        .map(|(name, id)| {
-            let (name, id) = (name.trim(), id.trim());
-            CatalogEntry { name, id, normalized: normalize(name) }
+impl CatalogEntry {
+    /// An entry for the image `id` named `name`, its other columns derived from the name;
+    /// `None` when the name states no version (see [`describe`]).
+    pub fn from_name(name: &str, id: &str) -> Option<Self> {
+        let NameParts { os_family, os_version, architecture } = describe(name)?;
+        Some(Self {
+            name: name.to_string(),
+            id: id.to_string(),
+            os_family,
+            os_version,
+            architecture,
         })
-        .collect()
+    }
+
+    /// The catalog's order: OS family (ignoring case), then version as numbers, then name
+    /// (ignoring case and spacing), then id. A total order, so sorting is deterministic.
+    pub fn catalog_order(&self, other: &Self) -> Ordering {
+        self.os_family
+            .to_lowercase()
+            .cmp(&other.os_family.to_lowercase())
+            .then_with(|| compare_versions(&self.os_version, &other.os_version))
+            .then_with(|| name_key(&self.name).cmp(&name_key(&other.name)))
+            .then_with(|| self.id.cmp(&other.id))
+    }
+
+    fn row(&self) -> String {
+        let fields = [
+            &*self.name,
+            &*self.id,
+            &*self.os_family,
+            &*self.os_version,
+            self.architecture.as_str(),
+        ];
+        fields.join("\t")
+    }
+}
+
+/// When and from where a catalog was taken: the first line of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    /// The day the listing was taken (UTC).
+    pub date: Date,
+    /// Where it was taken from, in words: host, region and what was listed.
+    pub source: String,
+}
+
+impl fmt::Display for Provenance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{TAKEN_PREFIX}{} from {}", format_date(self.date), self.source)
+    }
+}
+
+/// A whole catalog: where it comes from and its entries, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogFile {
+    /// The first line.
+    pub provenance: Provenance,
+    /// The images, in file order.
+    pub entries: Vec<CatalogEntry>,
+}
+
+/// Why a catalog file could not be read: the line (from 1) and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {problem}")]
+pub struct ParseError {
+    /// The line, counting from 1.
+    pub line: usize,
+    /// What is wrong with it, and what was expected.
+    pub problem: String,
+}
+
+impl CatalogFile {
+    /// Reads a catalog file (see the module docs for the format). Every line is checked: the
+    /// first names the date, the second the columns, and each other line has five fields, an
+    /// `img-` id and a known architecture. Names must differ even ignoring case and spacing.
+    pub fn parse(text: &str) -> Result<Self, ParseError> {
+        let mut lines = text.lines().enumerate().map(|(index, line)| (index + 1, line));
+        let (_, first) = lines.next().ok_or_else(|| problem(1, "the catalog is empty"))?;
+        let provenance = parse_provenance(first).map_err(|p| problem(1, &p))?;
+        let header = lines.next().map(|(_, line)| line);
+        if header != Some(COLUMNS.join("\t").as_str()) {
+            let want = COLUMNS.join(", ");
+            return Err(problem(2, &format!("expected the column names {want}, tab-separated")));
+        }
+        let mut entries = Vec::new();
+        let mut names = std::collections::HashSet::new();
+        for (line, text) in lines.filter(|(_, text)| !text.trim().is_empty()) {
+            let entry = parse_entry(text).map_err(|p| problem(line, &p))?;
+            if !names.insert(name_key(&entry.name)) {
+                let why = format!("the name {:?} is already in the catalog", entry.name);
+                return Err(problem(line, &why));
+            }
+            entries.push(entry);
+        }
+        Ok(Self { provenance, entries })
+    }
+
+    /// The catalog as a file: the provenance line, the column names, one line per entry in
+    /// the order held, each line ending with a newline.
+    pub fn render(&self) -> String {
+        let mut text = format!("{}\n{}\n", self.provenance, COLUMNS.join("\t"));
+        for entry in &self.entries {
+            text.push_str(&entry.row());
+            text.push('\n');
+        }
+        text
+    }
+}
+
+fn problem(line: usize, problem: &str) -> ParseError {
+    ParseError { line, problem: problem.to_string() }
+}
+
+fn parse_provenance(line: &str) -> Result<Provenance, String> {
+    let expected = "expected \"# taken YYYY-MM-DD from SOURCE\"";
+    let rest = line.strip_prefix(TAKEN_PREFIX).ok_or(expected)?;
+    let (date, source) = rest.split_once(" from ").ok_or(expected)?;
+    let format = format_description!("[year]-[month]-[day]");
+    let date = Date::parse(date, format).map_err(|e| format!("{date:?} is not a date: {e}"))?;
+    if source.trim().is_empty() {
+        return Err(expected.to_string());
+    }
+    Ok(Provenance { date, source: source.to_string() })
+}
+
+fn parse_entry(line: &str) -> Result<CatalogEntry, String> {
+    let fields: Vec<&str> = line.split('\t').collect();
+    let [name, id, os_family, os_version, architecture] = fields[..] else {
+        return Err(format!("expected 5 tab-separated fields, found {}", fields.len()));
+    };
+    if fields.iter().any(|field| field.trim() != *field || field.is_empty()) {
+        return Err("a field is empty or has spaces around it".to_string());
+    }
+    if !is_image_id(id) {
+        return Err(format!("{id:?} is not \"img-\" and 8 lower-case letters or digits"));
+    }
+    let architecture = Architecture::from_catalog_word(architecture)
+        .ok_or_else(|| format!("architecture {architecture:?} is not x86_64, arm64 or i386"))?;
+    Ok(CatalogEntry {
+        name: name.to_string(),
+        id: id.to_string(),
+        os_family: os_family.to_string(),
+        os_version: os_version.to_string(),
+        architecture,
+    })
+}
+
+/// Whether `id` has an image id's form: `img-` and 8 lower-case ASCII letters or digits.
+pub fn is_image_id(id: &str) -> bool {
+    id.strip_prefix("img-").is_some_and(|rest| {
+        rest.len() == 8 && rest.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
+}
+
+/// A date as the catalog writes it: `YYYY-MM-DD`.
+pub fn format_date(date: Date) -> String {
+    let format = format_description!("[year]-[month]-[day]");
+    date.format(format).unwrap_or_default()
+}
+
+static SHIPPED: LazyLock<CatalogFile> = LazyLock::new(|| {
+    CatalogFile::parse(CATALOG_TSV).expect("data/public-images.tsv is checked by the unit tests")
+});
+
+/// The catalog the provider ships (`data/public-images.tsv`, built in at compile time).
+pub fn shipped() -> &'static CatalogFile {
+    &SHIPPED
+}
+
+/// Every entry of the shipped catalog, in file order.
+pub fn entries() -> &'static [CatalogEntry] {
+    &SHIPPED.entries
 }
 
 #[cfg(test)]
@@ -86,68 +229,170 @@ mod tests {
 
     use super::*;
 
+    const HEADER: &str =
+        "# taken 2026-01-02 from somewhere\nname\tid\tos_family\tos_version\tarchitecture\n";
+
+    /// Every name the first catalog (2016) pinned, with its id: users depend on these.
+    const ORIGINAL_PINS: [(&str, &str); 38] = [
+        ("CentOS 5.8 32-bit", "img-7br3ouzr"),
+        ("CentOS 5.8 64-bit", "img-4cq5l3u1"),
+        ("CentOS 5.11 32-bit", "img-ko6c8e6f"),
+        ("CentOS 5.11 64-bit", "img-ailu7ftt"),
+        ("CentOS 6.2 64-bit", "img-50mr2ow7"),
+        ("CentOS 6.3 32-bit", "img-1afi29f3"),
+        ("CentOS 6.3 64-bit", "img-4w43a15z"),
+        ("CentOS 6.4 32-bit", "img-k09t26i1"),
+        ("CentOS 6.4 64-bit", "img-jlo93805"),
+        ("CentOS 6.5 32-bit", "img-7uq6rrhr"),
+        ("CentOS 6.5 64-bit", "img-7fwdvfur"),
+        ("CentOS 6.6 32-bit", "img-5jbd8jxn"),
+        ("CentOS 6.6 64-bit", "img-h5le2uy5"),
+        ("CentOS 6.7 32-bit", "img-ljriodz5"),
+        ("CentOS 6.7 64-bit", "img-9iwld2rx"),
+        ("CentOS 7.0 64-bit", "img-b1ve77s9"),
+        ("CentOS 7.1 64-bit", "img-9q2lxkar"),
+        ("CentOS 7.2 64-bit", "img-31tjrtph"),
+        ("Debian 7.4 64-bit", "img-c1l6bgb1"),
+        ("Debian 7.8 32-bit", "img-2p1g2wjv"),
+        ("Debian 7.8 64-bit", "img-feqctcrx"),
+        ("Debian 8.2 32-bit", "img-ez7jwngr"),
+        ("Debian 8.2 64-bit", "img-hi93l4ht"),
+        ("Ubuntu Server 12.04 LTS 64-bit (Docker)", "img-aa9z7opt"),
+        ("Ubuntu Server 14.04.1 LTS 32-bit", "img-qpxvpujt"),
+        ("Ubuntu Server 14.04.1 LTS 64-bit", "img-3wnd9xpl"),
+        ("openSUSE 12.3 32-bit", "img-8bf2kz5x"),
+        ("openSUSE 12.3 64-bit", "img-1p6m0vz5"),
+        ("openSUSE 13.2 64-bit", "img-pmhtrjdx"),
+        ("SUSE Linux Enterprise Server 11 SP3 64-bit", "img-mg89zx1h"),
+        ("SUSE Linux Enterprise Server 12 64-bit", "img-d5304izr"),
+        ("FreeBSD 10.1 64-bit", "img-871lthrb"),
+        ("CoreOS 717.3.0 64-bit", "img-6mre94jv"),
+        ("Windows Server 2008 R2 Enterprise Edition SP1 64-bit", "img-0vbqvzfn"),
+        ("Windows Server 2012 R2 Standard Edition 64-bit English", "img-lkxqa4kj"),
+        ("Windows Server 2012 R2 Standard Edition 64-bit Chinese", "img-egif9bvl"),
+        ("Windows Server 2012 R2 Datacenter Edition 64-bit English", "img-2tddq003"),
+        ("Windows Server 2012 R2 Datacenter Edition 64-bit Chinese", "img-29hl923v"),
+    ];
+
     #[test]
-    fn shipped_catalog_has_every_entry_with_a_well_formed_id() {
-        assert_eq!(entries().len(), 38);
+    fn the_shipped_catalog_parses_and_keeps_every_original_pin() {
+        for (name, id) in ORIGINAL_PINS {
+            let entry = entries().iter().find(|e| e.name == name);
+            assert_eq!(entry.map(|e| e.id.as_str()), Some(id), "{name}");
+        }
+        assert!(entries().len() >= ORIGINAL_PINS.len() + 20, "the 2016 pins and newer images");
+    }
+
+    #[test]
+    fn every_shipped_row_agrees_with_its_name() {
         for entry in entries() {
-            let suffix = entry.id.strip_prefix("img-").unwrap_or("");
-            assert_eq!(suffix.len(), 8, "{}", entry.id);
-            assert!(suffix.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
-            assert!(!entry.name.is_empty());
+            let derived = CatalogEntry::from_name(&entry.name, &entry.id);
+            assert_eq!(derived.as_ref(), Some(entry), "{}", entry.name);
         }
     }
 
     #[test]
-    fn names_are_unique_after_normalization() {
-        let names: HashSet<&str> = entries().iter().map(|e| e.normalized.as_str()).collect();
-        assert_eq!(names.len(), entries().len());
+    fn the_shipped_catalog_is_in_catalog_order_and_renders_as_written() {
+        let mut sorted = entries().to_vec();
+        sorted.sort_by(CatalogEntry::catalog_order);
+        assert_eq!(sorted, entries());
+        assert_eq!(shipped().render(), CATALOG_TSV);
     }
 
     #[test]
-    fn lookup_ignores_case_and_spacing() {
+    fn the_shipped_catalog_has_newer_images_and_arm64_ones() {
+        let names: HashSet<&str> = entries().iter().map(|e| e.name.as_str()).collect();
+        for name in [
+            "CentOS 7.9 64-bit",
+            "CentOS Stream 9 64-bit",
+            "TencentOS Server 4 64-bit",
+            "Ubuntu Server 24.04 LTS 64-bit",
+            "Ubuntu Server 24.04 LTS ARM64",
+            "Windows Server 2022 Datacenter Edition 64-bit English",
+        ] {
+            assert!(names.contains(name), "{name}");
+        }
+        assert!(shipped().provenance.date.year() >= 2026);
+    }
+
+    #[test]
+    fn ids_are_well_formed() {
+        for entry in entries() {
+            assert!(is_image_id(&entry.id), "{}", entry.id);
+        }
+    }
+
+    #[test]
+    fn parse_and_render_round_trip() {
+        let text = format!("{HEADER}CentOS 7.2 64-bit\timg-31tjrtph\tCentOS\t7.2\tx86_64\n");
+        let file = CatalogFile::parse(&text).expect("a valid catalog");
+        assert_eq!(file.provenance.source, "somewhere");
+        assert_eq!(format_date(file.provenance.date), "2026-01-02");
+        assert_eq!(file.entries.len(), 1);
+        assert_eq!(file.render(), text);
+    }
+
+    #[test]
+    fn bad_catalogs_say_which_line_and_why() {
+        let row = "CentOS 7.2 64-bit\timg-31tjrtph\tCentOS\t7.2\tx86_64";
         let cases = [
-            ("CentOS 7.2 64-bit", Some("img-31tjrtph")),
-            ("centos 7.2 64-BIT", Some("img-31tjrtph")),
-            ("  CentOS   7.2\t64-bit  ", Some("img-31tjrtph")),
-            ("Ubuntu Server 14.04.1 LTS 64-bit", Some("img-3wnd9xpl")),
-            ("Ubuntu Server 12.04 LTS 64-bit (Docker)", Some("img-aa9z7opt")),
-            ("CentOS 7.2", None),
-            ("CentOS7.2 64-bit", None),
-            ("", None),
+            (String::new(), "line 1: the catalog is empty"),
+            (format!("name\tid\n{row}\n"), "line 1: expected \"# taken YYYY-MM-DD"),
+            ("# taken 2026-13-01 from x\n".to_string(), "line 1: \"2026-13-01\" is not a date"),
+            ("# taken 2026-01-01 from x\nname\tid\n".to_string(), "line 2: expected the column"),
+            (format!("{HEADER}{row}\textra\n"), "line 3: expected 5 tab-separated fields, found 6"),
+            (
+                format!("{HEADER}{}\n", row.replace("img-31tjrtph", "img-31TJ")),
+                "line 3: \"img-31TJ\"",
+            ),
+            (
+                format!("{HEADER}{}\n", row.replace("x86_64", "amd64")),
+                "line 3: architecture \"amd64\"",
+            ),
+            (
+                format!("{HEADER}{}\n", row.replace("CentOS\t", " CentOS\t")),
+                "line 3: a field is empty",
+            ),
+            (
+                format!(
+                    "{HEADER}{row}\n{}\n",
+                    row.replace("CentOS 7.2 64-bit", "centos  7.2 64BIT")
+                ),
+                "line 4: the name \"centos  7.2 64BIT\" is already",
+            ),
         ];
-        for (name, id) in cases {
-            assert_eq!(lookup(name).map(|e| e.id), id, "{name:?}");
+        for (text, want) in cases {
+            let error = CatalogFile::parse(&text).expect_err(&text).to_string();
+            assert!(error.starts_with(want), "{text:?}: {error}");
         }
     }
 
     #[test]
-    fn suggestions_name_the_closest_entries_first() {
-        let got = suggestions("CentOS 7.2 64bit");
-        assert_eq!(got.first(), Some(&"CentOS 7.2 64-bit"));
-        assert!(got.len() <= 3);
-
-        let got = suggestions("debian 8.2 64");
-        assert_eq!(got.first(), Some(&"Debian 8.2 64-bit"));
-
-        let got = suggestions("centos 7.2");
-        assert_eq!(got, ["CentOS 7.2 64-bit", "CentOS 7.0 64-bit", "CentOS 7.1 64-bit"]);
-    }
-
-    #[test]
-    fn suggestions_find_long_names_from_a_few_words() {
-        let got = suggestions("windows 2012 english");
-        assert_eq!(got.len(), 3);
-        assert!(got[..2].iter().all(|name| name.ends_with("64-bit English")), "{got:?}");
-    }
-
-    #[test]
-    fn suggestions_are_empty_for_something_unrelated() {
-        assert!(suggestions("zzzzzzzzzzzzzzzzzzzz").is_empty());
-    }
-
-    #[test]
-    fn suggestions_are_deterministic() {
-        assert_eq!(suggestions("centos 6"), suggestions("centos 6"));
-        assert_eq!(suggestions("centos 6").len(), 3);
+    fn catalog_order_groups_families_then_versions_as_numbers() {
+        let entry = |name: &str| CatalogEntry::from_name(name, "img-aaaaaaaa").expect(name);
+        let mut list = [
+            "Ubuntu Server 22.04 LTS ARM64",
+            "Rocky Linux 9.4 64-bit",
+            "centos 7.10 64-bit",
+            "Ubuntu Server 22.04 LTS 64-bit",
+            "CentOS 7.9 64-bit",
+            "AlmaLinux 9.4 64-bit",
+            "Rocky Linux 8.10 64-bit",
+        ]
+        .map(entry);
+        list.sort_by(CatalogEntry::catalog_order);
+        let names: Vec<&str> = list.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "AlmaLinux 9.4 64-bit",
+                "CentOS 7.9 64-bit",
+                "centos 7.10 64-bit",
+                "Rocky Linux 8.10 64-bit",
+                "Rocky Linux 9.4 64-bit",
+                "Ubuntu Server 22.04 LTS 64-bit",
+                "Ubuntu Server 22.04 LTS ARM64",
+            ]
+        );
     }
 }

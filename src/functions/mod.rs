@@ -1,23 +1,36 @@
 //! Provider-defined functions that pin well-known public images:
 //! `provider::qcloud::public_image_id(name)` and `provider::qcloud::public_images()`.
 //!
-//! They work offline, with no provider configuration and no credentials. Must not depend on
-//! the API client, protobuf or the provider module.
+//! They work offline, with no provider configuration and no credentials, over the catalog the
+//! provider ships (`data/public-images.tsv`).
+//!
+//! # Layout
+//! - [`catalog`] holds the catalog file: format, order, the shipped catalog;
+//! - [`image_name`] derives the OS family, version and architecture a name states;
+//! - [`lookup`] finds entries: full names, short forms, ambiguity and suggestions.
+//!
+//! Must not depend on the API client, protobuf or the provider module.
 
-mod catalog;
+pub mod catalog;
+pub mod image_name;
+pub mod lookup;
 
 use std::collections::BTreeMap;
 
 use crate::cty::{Type, Value};
 use crate::schema::{Function, Parameter};
 
-pub use catalog::{CatalogEntry, entries, lookup, normalize, suggestions};
+pub use catalog::{CatalogEntry, entries};
+pub use lookup::{Resolution, resolve};
 
 /// Name of the function that returns the id of one catalog image.
 pub const PUBLIC_IMAGE_ID: &str = "public_image_id";
 
 /// Name of the function that returns the whole catalog.
 pub const PUBLIC_IMAGES: &str = "public_images";
+
+/// How many candidates an ambiguous name's error lists at most.
+const MAX_CANDIDATES: usize = 10;
 
 /// Why a function call failed: the message and the 0-based argument it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +62,11 @@ pub fn call(name: &str, arguments: &[Value]) -> Result<Value, CallError> {
     }
 }
 
+/// The day the shipped catalog was taken, `YYYY-MM-DD`.
+pub fn catalog_date() -> String {
+    catalog::format_date(catalog::shipped().provenance.date)
+}
+
 fn public_image_id_definition() -> Function {
     Function {
         parameters: vec![Parameter {
@@ -56,19 +74,25 @@ fn public_image_id_definition() -> Function {
             ty: Type::String,
             allow_null: false,
             allow_unknown: false,
-            description: "The catalog name of the image, e.g. `\"CentOS 7.2 64-bit\"`. Case and \
-                          repeated spaces do not matter."
+            description: "The catalog name of the image, e.g. `\"CentOS 7.2 64-bit\"`, or a short \
+                          form that fits only one catalog image, e.g. `\"CentOS 7.2\"`. Case, \
+                          spacing and how the word size is written do not matter."
                 .to_string(),
         }],
         variadic: None,
         return_type: Type::String,
         summary: "The id of a well-known public image".to_string(),
-        description: "Returns the id of a well-known Tencent Cloud public image from the \
-                      provider's built-in catalog, e.g. `public_image_id(\"CentOS 7.2 64-bit\")` \
-                      returns `\"img-31tjrtph\"`. Works offline, without credentials or provider \
-                      configuration. An unknown name is an error that suggests the closest \
-                      catalog names; `public_images()` lists them all."
-            .to_string(),
+        description: format!(
+            "Returns the id of a well-known Tencent Cloud public image from the provider's \
+             built-in catalog (taken {date}), e.g. `public_image_id(\"CentOS 7.2 64-bit\")` \
+             returns `\"img-31tjrtph\"`. A short form that fits only one image works too \
+             (`\"CentOS 7.2\"`, `\"debian 8.2 64\"`); one that fits several is an error \
+             listing them, and an unknown name is an error suggesting the closest names, the \
+             same OS family first. Works offline, without credentials or provider \
+             configuration. A pinned id never changes by itself; `public_images()` lists the \
+             whole catalog.",
+            date = catalog_date()
+        ),
         deprecation_message: String::new(),
     }
 }
@@ -79,10 +103,13 @@ fn public_images_definition() -> Function {
         variadic: None,
         return_type: Type::map(Type::String),
         summary: "Every well-known public image, name to id".to_string(),
-        description: "Returns the provider's built-in catalog of well-known Tencent Cloud public \
-                      images as a map from image name to image id. Works offline, without \
-                      credentials or provider configuration."
-            .to_string(),
+        description: format!(
+            "Returns the provider's built-in catalog of well-known Tencent Cloud public images \
+             as a map from image name to image id. The catalog was taken on {date}; newer \
+             provider versions add images, and never change the id of a name already in it. \
+             Works offline, without credentials or provider configuration.",
+            date = catalog_date()
+        ),
         deprecation_message: String::new(),
     }
 }
@@ -93,9 +120,12 @@ fn public_image_id(arguments: &[Value]) -> Result<Value, CallError> {
         [_] => return Err(argument_error("name must be a known string")),
         _ => return Err(arity_error(PUBLIC_IMAGE_ID, 1, arguments.len())),
     };
-    match lookup(name) {
-        Some(entry) => Ok(Value::String(entry.id.to_string())),
-        None => Err(argument_error(&unknown_name_message(name))),
+    match resolve(entries(), name) {
+        Resolution::Found(entry) => Ok(Value::String(entry.id.clone())),
+        Resolution::Ambiguous(fits) => Err(argument_error(&ambiguous_name_message(name, &fits))),
+        Resolution::Unknown(suggestions) => {
+            Err(argument_error(&unknown_name_message(name, &suggestions)))
+        }
     }
 }
 
@@ -105,23 +135,49 @@ fn public_images(arguments: &[Value]) -> Result<Value, CallError> {
     }
     let map = entries()
         .iter()
-        .map(|entry| (entry.name.to_string(), Value::String(entry.id.to_string())))
+        .map(|entry| (entry.name.clone(), Value::String(entry.id.clone())))
         .collect();
     Ok(Value::Map(map))
 }
 
-/// "no public image named ...; did you mean ...?" (no final period: Terraform adds one).
-fn unknown_name_message(name: &str) -> String {
-    let quoted: Vec<String> = suggestions(name).iter().map(|s| format!("{s:?}")).collect();
+/// "... fits N public images: A (id) and B (id). Give more of the name ..." (no final period:
+/// Terraform adds one).
+fn ambiguous_name_message(name: &str, fits: &[&CatalogEntry]) -> String {
+    let mut listed: Vec<String> =
+        fits.iter().take(MAX_CANDIDATES).map(|e| format!("{:?} ({})", e.name, e.id)).collect();
+    if fits.len() > MAX_CANDIDATES {
+        listed.push(format!("{} more", fits.len() - MAX_CANDIDATES));
+    }
+    format!(
+        "{name:?} fits {} public images in the catalog: {}. Give more of the name, for example \
+         one of these names in full",
+        fits.len(),
+        join_with_and(&listed, "and")
+    )
+}
+
+/// "There is no public image named ...; did you mean ...?" (no final period: Terraform adds
+/// one).
+fn unknown_name_message(name: &str, suggestions: &[&CatalogEntry]) -> String {
+    let quoted: Vec<String> = suggestions.iter().map(|s| format!("{:?}", s.name)).collect();
     let hint = match quoted.as_slice() {
         [] => String::new(),
-        [one] => format!(" Did you mean {one}?"),
-        [rest @ .., last] => format!(" Did you mean {} or {last}?", rest.join(", ")),
+        _ => format!(" Did you mean {}?", join_with_and(&quoted, "or")),
     };
     format!(
-        "There is no public image named {name:?} in the catalog.{hint} \
-         Call provider::qcloud::{PUBLIC_IMAGES}() to see every name"
+        "There is no public image named {name:?} in the catalog (taken {date}).{hint} \
+         Call provider::qcloud::{PUBLIC_IMAGES}() to see every name",
+        date = catalog_date()
     )
+}
+
+/// `a`, `a and b`, `a, b and c` (with `or` for `and` as asked).
+fn join_with_and(items: &[String], word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {word} {last}", rest.join(", ")),
+    }
 }
 
 fn argument_error(text: &str) -> CallError {
@@ -153,17 +209,49 @@ mod tests {
     }
 
     #[test]
-    fn unknown_name_suggests_close_names_at_argument_zero() {
-        let error = call(PUBLIC_IMAGE_ID, &["CentOS 7.2 64bit".into()]).unwrap_err();
+    fn short_forms_that_fit_one_image_return_its_id() {
+        let cases = [
+            ("CentOS 7.2", "img-31tjrtph"),
+            ("debian 8.2 64", "img-hi93l4ht"),
+            ("Ubuntu 14.04 64-bit", "img-3wnd9xpl"),
+        ];
+        for (name, id) in cases {
+            assert_eq!(call(PUBLIC_IMAGE_ID, &[name.into()]), Ok(Value::from(id)), "{name}");
+        }
+    }
+
+    #[test]
+    fn an_ambiguous_short_form_lists_the_candidates_with_their_ids() {
+        let error = call(PUBLIC_IMAGE_ID, &["Ubuntu 14.04".into()]).unwrap_err();
         assert_eq!(error.argument, Some(0));
-        assert!(error.text.contains("\"CentOS 7.2 64bit\""), "{}", error.text);
+        let want = "\"Ubuntu 14.04\" fits 2 public images in the catalog: \
+                    \"Ubuntu Server 14.04.1 LTS 32-bit\" (img-qpxvpujt) and \
+                    \"Ubuntu Server 14.04.1 LTS 64-bit\" (img-3wnd9xpl). Give more of the name";
+        assert!(error.text.starts_with(want), "{}", error.text);
+    }
+
+    #[test]
+    fn a_very_ambiguous_short_form_lists_ten_and_counts_the_rest() {
+        let error = call(PUBLIC_IMAGE_ID, &["64-bit".into()]).unwrap_err();
+        let fits = entries().iter().filter(|e| e.name.contains("64-bit")).count();
+        assert!(error.text.contains(&format!("fits {fits} public images")), "{}", error.text);
+        assert!(error.text.contains(&format!(" and {} more.", fits - 10)), "{}", error.text);
+        assert_eq!(error.text.matches("(img-").count(), 10, "{}", error.text);
+    }
+
+    #[test]
+    fn unknown_name_suggests_close_names_at_argument_zero() {
+        let error = call(PUBLIC_IMAGE_ID, &["CentOS 7.3 64-bit".into()]).unwrap_err();
+        assert_eq!(error.argument, Some(0));
+        assert!(error.text.contains("\"CentOS 7.3 64-bit\""), "{}", error.text);
         assert!(error.text.contains("Did you mean \"CentOS 7.2 64-bit\""), "{}", error.text);
+        assert!(error.text.contains(&format!("(taken {})", catalog_date())), "{}", error.text);
         assert!(error.text.contains("public_images()"), "{}", error.text);
     }
 
     #[test]
     fn did_you_mean_lists_at_most_three_names() {
-        let error = call(PUBLIC_IMAGE_ID, &["centos 6".into()]).unwrap_err();
+        let error = call(PUBLIC_IMAGE_ID, &["centos 6.9".into()]).unwrap_err();
         let named = entries().iter().filter(|e| error.text.contains(&format!("{:?}", e.name)));
         assert_eq!(named.count(), 3, "{}", error.text);
         assert!(error.text.contains(" or "), "{}", error.text);
@@ -201,6 +289,7 @@ mod tests {
         assert_eq!(defs[PUBLIC_IMAGES].return_type, Type::map(Type::String));
         for def in defs.values() {
             assert!(!def.summary.is_empty() && !def.description.is_empty());
+            assert!(def.description.contains(&catalog_date()), "{}", def.description);
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Release tooling for the provider: `cargo xtask package` lays a provider binary out as a
-//! Terraform provider package.
+//! Terraform provider package; `cargo xtask catalog` rebuilds the catalog of public images
+//! (see [`catalog`]).
 //!
 //! ```text
 //! cargo xtask package                          # release build, then package into dist/
@@ -15,6 +16,8 @@
 //! The provider's tests call [`package`] directly. Nothing here is part of the provider.
 
 #![warn(missing_docs)]
+
+pub mod catalog;
 
 use std::fs;
 use std::io::Write as _;
@@ -70,7 +73,7 @@ pub fn build_release() -> Result<PathBuf, String> {
 }
 
 /// The workspace root: the directory above this crate.
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
 }

@@ -27,10 +27,32 @@ enum Task {
         #[arg(long, value_name = "DIR", default_value = "dist")]
         out: PathBuf,
     },
+    /// Rebuilds data/public-images.tsv from an API 3.0 listing of public images, keeping
+    /// every name the catalog already pins.
+    Catalog(xtask::catalog::CatalogArgs),
 }
 
 fn main() -> ExitCode {
-    let Cli { task: Task::Package { binary, out } } = Cli::parse();
+    match Cli::parse().task {
+        Task::Package { binary, out } => package(binary, out),
+        Task::Catalog(args) => catalog(&args),
+    }
+}
+
+fn catalog(args: &xtask::catalog::CatalogArgs) -> ExitCode {
+    match xtask::catalog::run(args) {
+        Ok(outcome) => {
+            eprint!("{outcome}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("cargo xtask catalog: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn package(binary: Option<PathBuf>, out: PathBuf) -> ExitCode {
     let result = binary
         .map_or_else(xtask::build_release, Ok)
         .and_then(|binary| xtask::package(&binary, &out, xtask::VERSION));
@@ -58,14 +80,19 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    fn package_arguments(args: &[&str]) -> (Option<PathBuf>, PathBuf) {
+        match Cli::try_parse_from(args).expect("valid arguments").task {
+            Task::Package { binary, out } => (binary, out),
+            Task::Catalog(_) => panic!("not package"),
+        }
+    }
+
     #[test]
     fn package_defaults_to_a_release_build_into_dist() {
-        let Cli { task: Task::Package { binary, out } } =
-            Cli::try_parse_from(["cargo xtask", "package"]).expect("valid arguments");
+        let (binary, out) = package_arguments(&["cargo xtask", "package"]);
         assert_eq!((binary, out), (None, PathBuf::from("dist")));
-        let Cli { task: Task::Package { binary, out } } =
-            Cli::try_parse_from(["cargo xtask", "package", "--binary", "b", "--out", "o"])
-                .expect("valid arguments");
+        let (binary, out) =
+            package_arguments(&["cargo xtask", "package", "--binary", "b", "--out", "o"]);
         assert_eq!((binary, out), (Some(PathBuf::from("b")), PathBuf::from("o")));
         assert!(Cli::try_parse_from(["cargo xtask", "package", "--bogus"]).is_err());
     }

@@ -20,7 +20,8 @@
 //!   of the 3.0-only fields (architecture, license, disk usage).
 //! - [`catalog`]: the images served (built-in, loaded from JSON, or synthetic) with their 3.0
 //!   attributes (tags, snapshots, family, deprecation, ...), and the selection of one page. The
-//!   built-in images are a data file, `catalog/builtin.json`.
+//!   built-in images are data files: `catalog/public.json` (public images) and
+//!   `catalog/builtin.json` (the others).
 //! - [`region`]: the regions served: Tencent Cloud's, API 2.0's short names, and any added.
 //! - [`auth`]: what both API versions check alike: credentials, the clock and its window, and
 //!   the nonces already used.

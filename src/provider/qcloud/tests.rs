@@ -286,7 +286,7 @@ fn functions_work_without_configuration() {
     let provider = QcloudProvider::new();
     let id = provider.call_function("public_image_id", &["centos 7.2 64-bit".into()]);
     assert_eq!(id, Ok("img-31tjrtph".into()));
-    let error = provider.call_function("public_image_id", &["CentOS 7.2".into()]).unwrap_err();
+    let error = provider.call_function("public_image_id", &["CentOS 7.3".into()]).unwrap_err();
     assert_eq!(error.argument, Some(0));
     assert!(error.text.contains("Did you mean"), "{}", error.text);
     assert!(matches!(provider.call_function("public_images", &[]), Ok(Value::Map(_))));

@@ -1,24 +1,32 @@
-//! The built-in catalog: the well-known public images of the API reference, and a handful of
-//! realistic private, shared and marketplace images, including the edge cases a client must
-//! handle (equal create times, an empty name, an empty create time, every status), and what
-//! API 3.0 adds: image families (`web-golden` whose newest builds are deprecated or not ready,
-//! `arm-base` on arm64, `legacy-app` with no usable build, `platform-base` shared by another
-//! account), tags, snapshot sets and a BYOL image.
+//! The built-in catalog: public images (the well-known ones of the API reference and newer
+//! builds), and a handful of realistic private, shared and marketplace images, including the
+//! edge cases a client must handle (equal create times, an empty name, an empty create time,
+//! every status), and what API 3.0 adds: image families (`web-golden` whose newest builds are
+//! deprecated or not ready, `arm-base` on arm64, `legacy-app` with no usable build,
+//! `platform-base` shared by another account), tags, snapshot sets and a BYOL image.
 //!
-//! The images are data, `catalog/builtin.json` in this crate, in the catalog file format
-//! (see [`super::file`]), read by the same loader as any catalog file.
+//! The images are data in this crate, in the catalog file format (see [`super::file`]), read
+//! by the same loader as any catalog file: `catalog/public.json` (the public images, served
+//! first) and `catalog/builtin.json` (the others).
 
 use super::Catalog;
 
-/// The built-in images, in serving order.
+/// The built-in public images, in serving order.
+const PUBLIC_JSON: &str = include_str!("../../catalog/public.json");
+
+/// The other built-in images, in serving order.
 const BUILTIN_JSON: &str = include_str!("../../catalog/builtin.json");
 
 impl Catalog {
-    /// The built-in catalog: the 38 public images of the API reference (type 2, status 2,
-    /// created 2014-2016 by `tencentcloud`), then private, shared and marketplace images, then
-    /// the private and shared images that show API 3.0's families, tags and snapshots.
+    /// The built-in catalog: the public images (the 38 of the API reference, created
+    /// 2014-2016, then newer builds up to 2024, all by `tencentcloud`), then private, shared
+    /// and marketplace images, then the private and shared images that show API 3.0's
+    /// families, tags and snapshots.
     pub fn builtin() -> Self {
-        Catalog::from_json_str(BUILTIN_JSON)
+        let load = |json| Catalog::from_json_str(json).map(|catalog| catalog.images().to_vec());
+        load(PUBLIC_JSON)
+            .and_then(|public| Ok([public, load(BUILTIN_JSON)?].concat()))
+            .and_then(Catalog::new)
             .expect("the built-in catalog is checked by its unit tests")
     }
 }
@@ -35,19 +43,31 @@ mod tests {
         catalog.images().iter().filter(|i| i.image_type == image_type).collect()
     }
 
+    /// Public images: the 38 of the API reference, then newer builds.
+    const PUBLIC: usize = 60;
+    const REFERENCE: usize = 38;
+
     #[test]
-    fn the_38_public_images_of_the_reference_come_first() {
+    fn public_images_come_first_the_reference_ones_then_newer_builds() {
         let catalog = Catalog::builtin();
         let public = of_type(&catalog, ImageType::Public);
-        assert_eq!(public.len(), 38);
-        assert!(catalog.images()[..38].iter().all(|i| i.image_type == ImageType::Public));
-        for image in public {
-            assert_eq!(image.status, ImageStatus::Normal, "{}", image.image_id);
+        assert_eq!(public.len(), PUBLIC);
+        assert!(catalog.images()[..PUBLIC].iter().all(|i| i.image_type == ImageType::Public));
+        for image in &public {
             assert_eq!(image.creator, "tencentcloud");
-            assert!(image.create_time.as_str() >= "2014" && image.create_time.as_str() < "2017");
             let description = format!("Tencent Cloud public image: {}", image.image_name);
             assert_eq!(image.image_description, description);
         }
+        let (reference, newer) = public.split_at(REFERENCE);
+        for image in reference {
+            assert_eq!(image.status, ImageStatus::Normal, "{}", image.image_id);
+            assert!(image.create_time.as_str() >= "2014" && image.create_time.as_str() < "2017");
+        }
+        for image in newer {
+            assert!(image.create_time.as_str() >= "2019", "{}", image.image_name);
+        }
+        assert!(newer.iter().any(|i| i.image_name.ends_with("ARM64")), "arm64 builds");
+        assert!(newer.iter().any(|i| i.status != ImageStatus::Normal), "a build not ready yet");
         let first = &catalog.images()[0];
         assert_eq!(
             (first.image_id.as_str(), first.image_name.as_str()),
@@ -59,12 +79,24 @@ mod tests {
     }
 
     #[test]
+    fn a_newer_centos_7_build_follows_the_reference_ones() {
+        let catalog = Catalog::builtin();
+        let centos_7 = |i: &&CatalogImage| {
+            i.image_type == ImageType::Public && i.image_name.starts_with("CentOS 7.")
+        };
+        let newest = catalog.images().iter().filter(centos_7).max_by_key(|i| &i.create_time);
+        let newest = newest.expect("CentOS 7 images");
+        assert_eq!(newest.image_name, "CentOS 7.9 64-bit");
+        assert_ne!(newest.image_id, "img-31tjrtph");
+    }
+
+    #[test]
     fn counts_of_each_type() {
         let catalog = Catalog::builtin();
         let counts: Vec<usize> =
             ImageType::ALL.iter().map(|t| of_type(&catalog, *t).len()).collect();
-        assert_eq!(counts, [20, 38, 4, 5], "private, public, marketplace, shared");
-        assert_eq!(catalog.len(), 67);
+        assert_eq!(counts, [20, PUBLIC, 4, 5], "private, public, marketplace, shared");
+        assert_eq!(catalog.len(), PUBLIC + 29);
     }
 
     #[test]
@@ -75,7 +107,7 @@ mod tests {
             assert!(is_valid_image_id(&image.image_id), "{}", image.image_id);
             assert!(seen.insert(image.image_id.clone()), "{}", image.image_id);
         }
-        assert_eq!(seen.len(), 67);
+        assert_eq!(seen.len(), PUBLIC + 29);
     }
 
     #[test]
@@ -106,9 +138,11 @@ mod tests {
     fn os_names_follow_the_image_names() {
         let catalog = Catalog::builtin();
         for image in of_type(&catalog, ImageType::Public) {
-            // The name up to its word size, written `64bit` or `32bit`.
-            let size = image.image_name.find("-bit").expect("every public name has a size");
-            let want = image.image_name[..size + 4].replace("-bit", "bit");
+            // The name up to its word size, written `64bit` or `32bit`; ARM builds: the name.
+            let want = match image.image_name.find("-bit") {
+                Some(size) => image.image_name[..size + 4].replace("-bit", "bit"),
+                None => image.image_name.clone(),
+            };
             assert_eq!(image.os_name, want, "{}", image.image_name);
         }
         let windows = catalog
@@ -127,7 +161,7 @@ mod tests {
         assert!(times.iter().all(|t| t.len() == 19 && t.as_bytes()[10] == b' '));
         times.sort_unstable();
         times.dedup();
-        assert_eq!(times.len(), 38);
+        assert_eq!(times.len(), PUBLIC);
     }
 
     /// The builds of `family`, newest first.
