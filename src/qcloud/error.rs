@@ -242,12 +242,26 @@ impl ApiErrorKind {
 }
 
 impl ApiError {
-    /// What the code means to the client.
+    /// What the code means to the client. Both versions report an unknown region as an invalid
+    /// parameter whose message names the region parameter (`Region`, `X-TC-Region`), so such an
+    /// error is [`ApiErrorKind::UnknownRegion`].
     pub fn kind(&self) -> ApiErrorKind {
-        match &self.code {
+        let kind = match &self.code {
             ApiCode::Numeric(n) => ApiErrorKind::of_numeric(*n),
             ApiCode::Named(name) => ApiErrorKind::of_named(name),
+        };
+        if kind == ApiErrorKind::InvalidParameter && self.names_the_region() {
+            ApiErrorKind::UnknownRegion
+        } else {
+            kind
         }
+    }
+
+    /// Whether the message is about the `Region` parameter (as a word, in any case).
+    fn names_the_region(&self) -> bool {
+        self.message.split(|c: char| !c.is_ascii_alphanumeric() && c != '-').any(|word| {
+            word.eq_ignore_ascii_case("region") || word.eq_ignore_ascii_case("x-tc-region")
+        })
     }
 }
 
@@ -375,6 +389,30 @@ mod tests {
         ];
         for (name, kind) in cases {
             assert_eq!(ApiErrorKind::of_named(name), kind, "{name}");
+        }
+    }
+
+    #[test]
+    fn an_invalid_parameter_naming_the_region_is_an_unknown_region() {
+        let v3 = |message: &str| ApiError {
+            code: ApiCode::Named("InvalidParameterValue".into()),
+            code_desc: None,
+            message: message.into(),
+            request_id: None,
+        };
+        let cases = [
+            (v3("A value specified in `X-TC-Region` is not valid"), ApiErrorKind::UnknownRegion),
+            (v3("A value specified in `Region` is not valid"), ApiErrorKind::UnknownRegion),
+            (
+                api(4000, Some("InvalidParameter"), "invalid Region: \"x\""),
+                ApiErrorKind::UnknownRegion,
+            ),
+            (v3("ImageIds: img-1 is malformed"), ApiErrorKind::InvalidParameter),
+            (v3("the name regional-web is taken"), ApiErrorKind::InvalidParameter),
+            (api(4100, None, "signature mismatch for region ap-x"), ApiErrorKind::AuthFailure),
+        ];
+        for (error, kind) in cases {
+            assert_eq!(error.kind(), kind, "{}", error.message);
         }
     }
 

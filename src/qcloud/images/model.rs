@@ -275,6 +275,11 @@ impl Image {
         self.details.as_deref().unwrap_or(&NONE)
     }
 
+    /// The API 3.0 fields, to fill in (created empty on first use).
+    pub fn details_mut(&mut self) -> &mut ImageDetails {
+        self.details.get_or_insert_with(Box::default)
+    }
+
     /// Whether the API marks the image deprecated.
     pub fn is_deprecated(&self) -> bool {
         self.details().image_deprecated == Some(true)
