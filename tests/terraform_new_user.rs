@@ -277,6 +277,34 @@ data "qcloud_images" "x" {
 }
 
 #[test]
+fn the_apis_answer_to_an_unknown_region_comes_with_a_hint_under_both_versions() {
+    let body = "data \"qcloud_images\" \"x\" {\n  image_type = \"public\"\n}\n";
+    let Some(terraform) = workspace("region_error", body) else { return };
+    let sandbox = SandboxEnv::start();
+    // The API's own codes: 2.0 answers 4000 naming Region; 3.0 answers InvalidParameterValue
+    // naming X-TC-Region.
+    let cases = [
+        ("2.0", sandbox.handle.url(), "code 4000"),
+        ("3.0", sandbox.handle.url_3_0(), "code InvalidParameterValue"),
+    ];
+    for (version, endpoint, code) in cases {
+        let mut command = sandbox.command(&terraform, &["plan", "-input=false", "-no-color"]);
+        command
+            .env("QCLOUD_API_VERSION", version)
+            .env("QCLOUD_ENDPOINT", endpoint)
+            .env("QCLOUD_REGION", "mars-north-1");
+        let run = Terraform::run_command(command);
+        assert!(!run.output.status.success(), "{version}");
+        let text = flat(&run);
+        assert!(text.contains("Warning: Unknown region \"mars-north-1\""), "{version}: {text}");
+        assert!(text.contains("DescribeImages failed in region mars-north-1"), "{version}: {text}");
+        assert!(text.contains(code) && text.contains("mars-north-1"), "{version}: {text}");
+        let hint = "The region is not one the API serves: check region (or QCLOUD_REGION)";
+        assert!(text.contains(hint), "{version}: {text}");
+    }
+}
+
+#[test]
 fn error_4104_says_once_that_new_accounts_need_api_3_0() {
     let body = "data \"qcloud_images\" \"x\" {\n  image_type = \"public\"\n}\n";
     let Some(terraform) = workspace("error_4104", body) else { return };
@@ -316,16 +344,25 @@ fn error_4105_tells_a_missing_token_from_a_refused_one() {
 }
 
 #[test]
-fn an_api_2_0_request_to_the_server_root_suggests_the_path_and_the_api_version() {
+fn an_api_2_0_request_to_a_wrong_address_suggests_the_path_and_the_api_version() {
     let body = "data \"qcloud_images\" \"x\" {\n  image_type = \"public\"\n}\n";
-    let Some(terraform) = workspace("server_root", body) else { return };
+    let Some(terraform) = workspace("wrong_address", body) else { return };
     let sandbox = SandboxEnv::start();
-    let mut command = sandbox.command(&terraform, &["plan", "-input=false", "-no-color"]);
-    command.env("QCLOUD_ENDPOINT", format!("http://{}", sandbox.handle.local_addr()));
-    let run = Terraform::run_command(command);
-    assert!(!run.output.status.success());
-    let text = flat(&run);
-    assert!(text.contains("answered HTTP 405"), "{text}");
-    assert!(text.contains("check that endpoint ends with /v2/index.php"), "{text}");
-    assert!(text.contains("set api_version = \"3.0\" instead"), "{text}");
+    let root = format!("http://{}", sandbox.handle.local_addr());
+    // The server root is the sandbox's API 3.0 endpoint, which asks for a Version; any other
+    // path is not the API at all.
+    let cases = [
+        (root.clone(), "code MissingParameter", "The endpoint speaks API 3.0"),
+        (format!("{root}/v2"), "answered HTTP 404", "check that endpoint ends with /v2/index.php"),
+    ];
+    for (endpoint, what, advice) in cases {
+        let mut command = sandbox.command(&terraform, &["plan", "-input=false", "-no-color"]);
+        command.env("QCLOUD_ENDPOINT", &endpoint);
+        let run = Terraform::run_command(command);
+        assert!(!run.output.status.success());
+        let text = flat(&run);
+        assert!(text.contains(what) && text.contains(advice), "{endpoint}: {text}");
+        assert!(text.contains("api_version = \"3.0\""), "{endpoint}: {text}");
+        assert!(text.contains("/v2/index.php"), "{endpoint}: {text}");
+    }
 }

@@ -136,6 +136,15 @@ pub fn hint_in(kind: ApiErrorKind, circumstances: &Circumstances) -> Option<Stri
             REGION.name,
             REGION.main_env()
         ),
+        WantsVersion => format!(
+            "The endpoint speaks API 3.0 (only its requests carry Version), but api_version is \
+             {}: set api_version = \"3.0\" (or {}=3.0), or point {} at an API 2.0 address \
+             ending with /v2/index.php, e.g. {}.",
+            circumstances.api_version.as_str(),
+            API_VERSION.main_env(),
+            ENDPOINT.name,
+            ApiVersion::V2.default_endpoint()
+        ),
         Expired | Replay => "Check this machine's clock (sync it with NTP): the API refuses \
                              requests whose timestamp is more than 5 minutes off, or whose nonce \
                              it has seen before."

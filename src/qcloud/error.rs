@@ -179,6 +179,8 @@ pub enum ApiErrorKind {
     Unavailable,
     /// The region is not one the API serves.
     UnknownRegion,
+    /// An API 3.0 host asked for the `Version` parameter: a 2.0 request reached a 3.0 endpoint.
+    WantsVersion,
     /// Any other code.
     Other,
 }
@@ -244,24 +246,32 @@ impl ApiErrorKind {
 impl ApiError {
     /// What the code means to the client. Both versions report an unknown region as an invalid
     /// parameter whose message names the region parameter (`Region`, `X-TC-Region`), so such an
-    /// error is [`ApiErrorKind::UnknownRegion`].
+    /// error is [`ApiErrorKind::UnknownRegion`]; a 3.0 host missing `Version` is
+    /// [`ApiErrorKind::WantsVersion`].
     pub fn kind(&self) -> ApiErrorKind {
         let kind = match &self.code {
             ApiCode::Numeric(n) => ApiErrorKind::of_numeric(*n),
             ApiCode::Named(name) => ApiErrorKind::of_named(name),
         };
-        if kind == ApiErrorKind::InvalidParameter && self.names_the_region() {
-            ApiErrorKind::UnknownRegion
-        } else {
-            kind
+        match kind {
+            ApiErrorKind::InvalidParameter if self.names(&["region", "x-tc-region"]) => {
+                ApiErrorKind::UnknownRegion
+            }
+            ApiErrorKind::InvalidParameter
+                if self.code == ApiCode::Named("MissingParameter".into())
+                    && self.names(&["version", "x-tc-version"]) =>
+            {
+                ApiErrorKind::WantsVersion
+            }
+            kind => kind,
         }
     }
 
-    /// Whether the message is about the `Region` parameter (as a word, in any case).
-    fn names_the_region(&self) -> bool {
-        self.message.split(|c: char| !c.is_ascii_alphanumeric() && c != '-').any(|word| {
-            word.eq_ignore_ascii_case("region") || word.eq_ignore_ascii_case("x-tc-region")
-        })
+    /// Whether the message names one of these parameters (as a word, in any case).
+    fn names(&self, parameters: &[&str]) -> bool {
+        self.message
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+            .any(|word| parameters.iter().any(|p| word.eq_ignore_ascii_case(p)))
     }
 }
 
@@ -393,13 +403,14 @@ mod tests {
     }
 
     #[test]
-    fn an_invalid_parameter_naming_the_region_is_an_unknown_region() {
-        let v3 = |message: &str| ApiError {
-            code: ApiCode::Named("InvalidParameterValue".into()),
+    fn an_invalid_parameter_naming_the_region_or_version_has_its_own_kind() {
+        let named = |code: &str, message: &str| ApiError {
+            code: ApiCode::Named(code.into()),
             code_desc: None,
             message: message.into(),
             request_id: None,
         };
+        let v3 = |message: &str| named("InvalidParameterValue", message);
         let cases = [
             (v3("A value specified in `X-TC-Region` is not valid"), ApiErrorKind::UnknownRegion),
             (v3("A value specified in `Region` is not valid"), ApiErrorKind::UnknownRegion),
@@ -410,6 +421,16 @@ mod tests {
             (v3("ImageIds: img-1 is malformed"), ApiErrorKind::InvalidParameter),
             (v3("the name regional-web is taken"), ApiErrorKind::InvalidParameter),
             (api(4100, None, "signature mismatch for region ap-x"), ApiErrorKind::AuthFailure),
+            (
+                named("MissingParameter", "missing the parameter Version"),
+                ApiErrorKind::WantsVersion,
+            ),
+            (named("MissingParameter", "missing `X-TC-Version`"), ApiErrorKind::WantsVersion),
+            (
+                named("MissingParameter", "missing the parameter Limit"),
+                ApiErrorKind::InvalidParameter,
+            ),
+            (v3("the Version 2 image is bad"), ApiErrorKind::InvalidParameter),
         ];
         for (error, kind) in cases {
             assert_eq!(error.kind(), kind, "{}", error.message);

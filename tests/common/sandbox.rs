@@ -65,6 +65,23 @@ impl SandboxEnv {
         Terraform::run_command(command)
     }
 
+    /// `terraform apply` under API `version`, then `terraform output -json`: the outputs.
+    /// Panics, with Terraform's words, when either fails.
+    pub fn apply_as(&self, terraform: &Terraform, version: &str) -> serde_json::Value {
+        let apply = ["apply", "-auto-approve", "-input=false", "-no-color"];
+        self.run_as(terraform, version, &apply).assert_success(&format!("apply ({version})"));
+        let output = self.run_as(terraform, version, &["output", "-json"]);
+        output.assert_success("terraform output");
+        serde_json::from_str(&output.stdout()).expect("terraform output -json is JSON")
+    }
+
+    /// `terraform plan` under API `version`, which must fail: its error output.
+    pub fn plan_failure_as(&self, terraform: &Terraform, version: &str) -> String {
+        let run = self.run_as(terraform, version, &["plan", "-input=false", "-no-color"]);
+        assert!(!run.output.status.success(), "plan should fail ({version}):\n{}", run.stdout());
+        run.stderr()
+    }
+
     /// The runtime serving the sandbox, for tests that drive it further.
     pub fn runtime(&self) -> &tokio::runtime::Runtime {
         &self.runtime

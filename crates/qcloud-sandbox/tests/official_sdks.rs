@@ -285,9 +285,11 @@ async fn api_2_0_sdk_get_and_post_with_both_algorithms() {
     let sandbox = start(SandboxConfig::default()).await;
     let public = catalog_ids(|i| i.image_type == ImageType::Public);
     let creating = catalog_ids(|i| i.image_type == ImageType::Private && i.status.code() == 1);
+    // Two pages that hold the public images between them, however many the catalog has.
+    let half = public.len().div_ceil(2);
     let calls = json!([
-        { "action": "DescribeImages", "params": { "imageType": 2, "offset": 0, "limit": 20 } },
-        { "action": "DescribeImages", "params": { "imageType": 2, "offset": 20, "limit": 20 } },
+        { "action": "DescribeImages", "params": { "imageType": 2, "offset": 0, "limit": half } },
+        { "action": "DescribeImages", "params": { "imageType": 2, "offset": half, "limit": half } },
         { "action": "DescribeImages", "params": { "imageType": 1, "imageIds": ["img-m3k8q2vd", "img-r7t2x9wb"] } },
         { "action": "DescribeImages", "params": { "imageType": 1, "status": 1 } },
         { "action": "DescribeImages", "params": { "imageType": 3 }, "region": "gz" },

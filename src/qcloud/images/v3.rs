@@ -175,7 +175,8 @@ fn details(fields: &Map<String, Value>, image_state: Option<String>) -> ImageDet
         snapshots,
         tags: fields.get("Tags").and_then(tags),
         license_type: field("LicenseType"),
-        image_family: field("ImageFamily"),
+        // An image in no family has an empty `ImageFamily`: no family, like an absent one.
+        image_family: field("ImageFamily").filter(|family| !family.is_empty()),
         image_deprecated: fields.get("ImageDeprecated").and_then(boolean),
         sync_percent: fields.get("SyncPercent").and_then(int),
     }

@@ -249,8 +249,9 @@ fn snapshots_tags_family_license_deprecation_and_sync_are_read() {
     assert_eq!(image.license_type.as_deref(), Some("BYOL"));
     assert_eq!(image.image_family.as_deref(), Some("web"));
     assert_eq!((image.image_deprecated, image.sync_percent), (Some(true), Some(42)));
-    let bare = parsed(r#"{"ImageSet":[{"ImageId":"img-b","SyncPercent":null,"Tags":null}]}"#)
-        .expect("parses");
+    let bare =
+        r#"{"ImageSet":[{"ImageId":"img-b","SyncPercent":null,"Tags":null,"ImageFamily":""}]}"#;
+    let bare = parsed(bare).expect("parses");
     let expected = Image { image_id: "img-b".into(), ..Image::default() };
     assert_eq!(bare.images[0], with_details(expected, ImageDetails::default()));
 }
