@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use common::terraform::{Run, program_or_skip};
 use common::{SandboxEnv, Terraform, repo};
 use qcloud_sandbox::CatalogImage;
+use qcloud_sandbox::model::Architecture;
 use qcloud_sandbox::{ImageStatus, ImageType};
 use serde_json::Value as Json;
 
@@ -120,6 +121,9 @@ fn expectations() -> Vec<(&'static str, Check)> {
         ("functions/public_images", public_images),
         ("provider", provider_only),
         ("api-3", api_3),
+        ("instance-type", instance_type),
+        ("mine-or-shared", mine_or_shared),
+        ("data-sources/qcloud_image_from_family", image_from_family),
     ]
 }
 
@@ -172,6 +176,44 @@ fn api_3(outputs: &Json, catalog: &[CatalogImage]) -> Result<(), String> {
     } else {
         Err(format!("API 3.0 attributes missing from {details}"))
     }
+}
+
+fn instance_type(outputs: &Json, catalog: &[CatalogImage]) -> Result<(), String> {
+    // The default instance type is an ARM one: only arm64 images, Ubuntu, not deprecated.
+    let newest = newest(catalog, |i| {
+        matches!(i.image_type, ImageType::Public | ImageType::Private)
+            && i.status == ImageStatus::Normal
+            && i.architecture() == Architecture::Arm64
+            && i.platform() == "Ubuntu"
+            && !i.attributes.image_deprecated
+    })?;
+    expect(outputs, "image_id", &Json::from(newest.image_id.as_str()))?;
+    expect(outputs, "image_name", &Json::from(newest.image_name.as_str()))?;
+    expect(outputs, "image_architecture", &Json::from("arm64"))
+}
+
+fn mine_or_shared(outputs: &Json, catalog: &[CatalogImage]) -> Result<(), String> {
+    let web = |i: &CatalogImage| {
+        matches!(i.image_type, ImageType::Private | ImageType::Shared)
+            && i.image_name.starts_with("web-")
+    };
+    let usable = |i: &CatalogImage| matches!(i.status, ImageStatus::Normal | ImageStatus::InUse);
+    let newest = newest(catalog, |i| web(i) && usable(i))?;
+    expect(outputs, "image_id", &Json::from(newest.image_id.as_str()))?;
+    let image_type = newest.image_type.name().trim_end_matches("_IMAGE").to_lowercase();
+    expect(outputs, "image_type", &Json::from(image_type))?;
+    let candidates = catalog.iter().filter(|i| web(i)).count();
+    expect(outputs, "candidates", &Json::from(candidates))
+}
+
+fn image_from_family(outputs: &Json, catalog: &[CatalogImage]) -> Result<(), String> {
+    let latest = newest(catalog, |i| {
+        i.attributes.image_family == "web-golden"
+            && i.status == ImageStatus::Normal
+            && !i.attributes.image_deprecated
+    })?;
+    expect(outputs, "web_image_id", &Json::from(latest.image_id.as_str()))?;
+    expect(outputs, "web_image_name", &Json::from(latest.image_name.as_str()))
 }
 
 fn data_source(outputs: &Json, catalog: &[CatalogImage]) -> Result<(), String> {
