@@ -157,6 +157,9 @@ fn include_deprecated_is_a_no_op_under_2_0() {
     assert_eq!(output_ids(&flagged), want);
 }
 
+/// Which catalog images a setting keeps.
+type Keep = &'static dyn Fn(&CatalogImage) -> bool;
+
 #[test]
 fn with_image_ids_platform_tags_and_deprecation_apply_on_the_client() {
     // API 3.0 refuses ImageIds together with Filters, so the provider filters what it gets.
@@ -165,7 +168,7 @@ fn with_image_ids_platform_tags_and_deprecation_apply_on_the_client() {
         catalog().into_iter().filter(|i| chosen.contains(&i.image_id.as_str())).collect();
     assert_eq!(images.len(), chosen.len(), "the chosen ids are in the catalog");
     let ids = serde_json::to_string(&chosen).expect("JSON");
-    let cases: [(&str, &dyn Fn(&CatalogImage) -> bool); 3] = [
+    let cases: [(&str, Keep); 3] = [
         ("platform = \"Ubuntu\"", &|i| i.platform() == "Ubuntu"),
         ("tags = { team = \"web\" }", &|i| i.tag("team") == Some("web") && !deprecated(i)),
         ("include_deprecated = false", &|i| !deprecated(i)),
