@@ -209,3 +209,19 @@ fn an_unknown_region_names_the_argument() {
     let text = describe(&error);
     assert!(text.contains("check region (or QCLOUD_REGION)"), "{text}");
 }
+
+#[test]
+fn a_3_0_host_asking_for_version_says_to_switch_api_version_or_path() {
+    let error = Error::Api(ApiError {
+        code: ApiCode::Named("MissingParameter".into()),
+        code_desc: None,
+        message: "the request is missing the parameter Version".into(),
+        request_id: None,
+    });
+    let text = describe(&error);
+    assert!(text.contains("The endpoint speaks API 3.0"), "{text}");
+    assert!(text.contains("but api_version is 2.0"), "{text}");
+    assert!(text.contains("set api_version = \"3.0\" (or QCLOUD_API_VERSION=3.0)"), "{text}");
+    assert!(text.contains("https://image.api.qcloud.com/v2/index.php"), "{text}");
+    assert_eq!(text.matches("Version").count(), 2, "said once, hint once: {text}");
+}
