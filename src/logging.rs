@@ -4,6 +4,14 @@
 //! `@module` and `@timestamp` keeps its level. Other output would be logged at debug. The level
 //! comes from `TF_LOG_PROVIDER`, else `TF_LOG`; unset means quiet. Never log secrets: settings and
 //! credentials redact themselves in `Debug`, and no log line carries a signature or a key.
+//!
+//! The crates under the provider log too: reqwest, hyper-util and rustls through `log`, tonic
+//! and h2 through `tracing` (whose `log` feature turns its events into `log` records while no
+//! `tracing` subscriber is set, and none is). Their lines are the provider's log too, one level
+//! down: their errors and warnings at debug (a failed connection, a broken stream), everything
+//! else only at trace. `tracing`'s span enter/exit records carry nothing and are dropped.
+//!
+//! Must not depend on anything of Terraform or the API: it only writes lines.
 
 use std::io::Write as _;
 
@@ -56,15 +64,15 @@ struct HclogLogger {
 
 impl Log for HclogLogger {
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        metadata.level() <= self.level
+        effective_level(metadata).is_some_and(|level| level <= self.level)
     }
 
     fn log(&self, record: &Record<'_>) {
-        if !self.enabled(record.metadata()) {
+        let Some(level) = effective_level(record.metadata()).filter(|l| *l <= self.level) else {
             return;
-        }
+        };
         let line = format_line(
-            record.level(),
+            level,
             record.target(),
             &record.args().to_string(),
             OffsetDateTime::now_utc(),
@@ -76,11 +84,37 @@ impl Log for HclogLogger {
     fn flush(&self) {}
 }
 
-/// One hclog JSON line (without the newline).
+/// The level a record is written at: the provider's own at theirs; another crate's errors and
+/// warnings at debug and the rest at trace; `None` for records that are never written
+/// (`tracing`'s span enter/exit lines).
+pub fn effective_level(metadata: &Metadata<'_>) -> Option<Level> {
+    let target = metadata.target();
+    if is_own(target) {
+        return Some(metadata.level());
+    }
+    if target.starts_with("tracing::span") {
+        return None;
+    }
+    Some(match metadata.level() {
+        Level::Error | Level::Warn => Level::Debug,
+        Level::Info | Level::Debug | Level::Trace => Level::Trace,
+    })
+}
+
+/// Whether `target` is a module of the provider itself (the library or the binary).
+fn is_own(target: &str) -> bool {
+    ["qcloud_provider", "terraform_provider_qcloud"]
+        .iter()
+        .any(|own| target == *own || target.strip_prefix(own).is_some_and(|r| r.starts_with("::")))
+}
+
+/// One hclog JSON line (without the newline). `@module` is `qcloud.` and the provider module's
+/// last name (`qcloud.client`), or the name of the crate another line comes from (`h2`).
 pub fn format_line(level: Level, target: &str, message: &str, at: OffsetDateTime) -> String {
-    let module = match target.rsplit("::").next() {
-        Some(last) if target.starts_with("qcloud_provider") => format!("qcloud.{last}"),
-        _ => format!("qcloud.{target}"),
+    let module = if is_own(target) {
+        format!("qcloud.{}", target.rsplit("::").next().unwrap_or(target))
+    } else {
+        target.split("::").next().unwrap_or(target).to_owned()
     };
     let timestamp = at.to_offset(time::UtcOffset::UTC).format(TIMESTAMP).unwrap_or_default();
     serde_json::json!({
@@ -115,6 +149,38 @@ mod tests {
         for (vars, expected) in cases {
             assert_eq!(level_from_env(env(vars)), *expected, "{vars:?}");
         }
+    }
+
+    fn level_of(target: &str, level: Level) -> Option<Level> {
+        effective_level(&Metadata::builder().target(target).level(level).build())
+    }
+
+    #[test]
+    fn other_crates_log_one_level_down_errors_at_debug_chatter_at_trace() {
+        let cases = [
+            ("qcloud_provider::qcloud::client", Level::Warn, Some(Level::Warn)),
+            ("qcloud_provider::tfplugin::service", Level::Debug, Some(Level::Debug)),
+            ("terraform_provider_qcloud", Level::Error, Some(Level::Error)),
+            ("h2::proto::connection", Level::Error, Some(Level::Debug)),
+            ("hyper_util::client::legacy::connect::http", Level::Warn, Some(Level::Debug)),
+            ("tonic::transport::server", Level::Info, Some(Level::Trace)),
+            ("reqwest::connect", Level::Debug, Some(Level::Trace)),
+            ("rustls::client::hs", Level::Trace, Some(Level::Trace)),
+            ("qcloud_provider_fake::x", Level::Error, Some(Level::Debug)),
+            ("tracing::span", Level::Trace, None),
+            ("tracing::span::active", Level::Trace, None),
+        ];
+        for (target, level, want) in cases {
+            assert_eq!(level_of(target, level), want, "{target} at {level}");
+        }
+    }
+
+    #[test]
+    fn other_crates_lines_name_their_crate() {
+        let at = OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("valid timestamp");
+        let line = format_line(Level::Debug, "h2::proto::connection", "connection error", at);
+        let parsed: serde_json::Value = serde_json::from_str(&line).expect("one JSON object");
+        assert_eq!(parsed["@module"], "h2");
     }
 
     #[test]
