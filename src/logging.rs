@@ -8,14 +8,18 @@
 //! The crates under the provider log too: reqwest, hyper-util and rustls through `log`, tonic
 //! and h2 through `tracing` (whose `log` feature turns its events into `log` records while no
 //! `tracing` subscriber is set, and none is). Their lines are the provider's log too, one level
-//! down: their errors and warnings at debug (a failed connection, a broken stream), everything
-//! else only at trace. `tracing`'s span enter/exit records carry nothing and are dropped.
+//! down: their errors and warnings at debug, everything else only at trace. `tracing`'s span
+//! enter/exit records carry nothing and are dropped. Their messages are relayed as written,
+//! except Rust's `Option` forms, which read as plain values (`host=Some("x")` becomes `host=x`,
+//! `None` becomes `none`).
 //!
 //! Must not depend on anything of Terraform or the API: it only writes lines.
 
 use std::io::Write as _;
+use std::sync::OnceLock;
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
+use regex::Regex;
 use time::OffsetDateTime;
 use time::format_description::FormatItem;
 use time::macros::format_description;
@@ -71,12 +75,9 @@ impl Log for HclogLogger {
         let Some(level) = effective_level(record.metadata()).filter(|l| *l <= self.level) else {
             return;
         };
-        let line = format_line(
-            level,
-            record.target(),
-            &record.args().to_string(),
-            OffsetDateTime::now_utc(),
-        );
+        let message = record.args().to_string();
+        let message = if is_own(record.target()) { message } else { plain_words(&message) };
+        let line = format_line(level, record.target(), &message, OffsetDateTime::now_utc());
         // A failed write to stderr has nowhere else to go.
         let _ = writeln!(std::io::stderr().lock(), "{line}");
     }
@@ -99,6 +100,23 @@ pub fn effective_level(metadata: &Metadata<'_>) -> Option<Level> {
         Level::Error | Level::Warn => Level::Debug,
         Level::Info | Level::Debug | Level::Trace => Level::Trace,
     })
+}
+
+/// Another crate's message with Rust's `Option` debug forms written as plain values:
+/// `Some("x")` and `Some(x)` become `x`, `None` becomes `none`.
+pub fn plain_words(message: &str) -> String {
+    static SOME: OnceLock<Regex> = OnceLock::new();
+    static NONE: OnceLock<Regex> = OnceLock::new();
+    if !message.contains("Some(") && !message.contains("None") {
+        return message.to_owned();
+    }
+    let some = SOME.get_or_init(|| {
+        Regex::new(r#"Some\((?:"([^"]*)"|([^()]*(?:\([^()]*\))?[^()]*))\)"#)
+            .expect("a valid pattern")
+    });
+    let none = NONE.get_or_init(|| Regex::new(r"\bNone\b").expect("a valid pattern"));
+    let unwrapped = some.replace_all(message, "$1$2");
+    none.replace_all(&unwrapped, "none").into_owned()
 }
 
 /// Whether `target` is a module of the provider itself (the library or the binary).
@@ -172,6 +190,26 @@ mod tests {
         ];
         for (target, level, want) in cases {
             assert_eq!(level_of(target, level), want, "{target} at {level}");
+        }
+    }
+
+    #[test]
+    fn option_forms_of_other_crates_read_as_plain_values() {
+        let cases = [
+            (
+                r#"starting new connection 'Some("127.0.0.1")'"#,
+                "starting new connection '127.0.0.1'",
+            ),
+            (
+                r#"Http::connect; scheme=Some("https"), host=Some("x.test"), port=Some(Port(443))"#,
+                "Http::connect; scheme=https, host=x.test, port=Port(443)",
+            ),
+            ("status None, total Some(38)", "status none, total 38"),
+            ("Nonetheless SomeThing(1)", "Nonetheless SomeThing(1)"),
+            ("nothing to change", "nothing to change"),
+        ];
+        for (message, want) in cases {
+            assert_eq!(plain_words(message), want, "{message}");
         }
     }
 

@@ -2,9 +2,10 @@
 //! - a normal plan at `TF_LOG=trace` shows no `provider.stdio` error (the provider serves
 //!   `plugin.GRPCStdio`, whose stream ends cleanly on Shutdown);
 //! - the provider's own lines are plain words: no Rust debug forms (`Some(..)`, `None`);
-//! - the transport crates' own log events reach the provider log: their chatter only at trace,
-//!   their errors at debug (here rustls refusing a certificate), and nothing of theirs at debug
-//!   in a plan that went well.
+//! - the transport crates' own log events reach the provider log: their chatter (h2 frames,
+//!   hyper-util's connection pool, rustls's handshake) only at trace, and nothing of theirs at
+//!   debug in a plan that went well. (Their rare warnings and errors are written at debug; the
+//!   level mapping is unit-tested in `logging`, since no plan here makes them warn.)
 
 mod common;
 
@@ -91,20 +92,31 @@ fn a_plan_at_trace_has_no_stdio_error_and_the_provider_speaks_plain_words() {
     run.assert_success("terraform plan");
     let stderr = run.stderr();
     let stdio: Vec<&str> = stderr.lines().filter(|l| l.contains("provider.stdio")).collect();
-    assert!(
-        stdio.iter().all(|line| !line.contains("err=") && !line.contains("Unimplemented")),
-        "stdio errors: {stdio:#?}"
-    );
-    let own: Vec<&str> = stderr
-        .lines()
-        .filter(|line| line.contains(PLUGIN))
-        .filter(|line| module_of(line).is_some_and(|m| m.starts_with("qcloud.")))
+    assert!(!stdio.is_empty(), "Terraform opened the stdio stream:\n{stderr}");
+    // go-plugin logs the normal end of the stream as `err=EOF`; anything else is an error.
+    let errors: Vec<&&str> = stdio
+        .iter()
+        .filter(|line| {
+            line.contains("Unimplemented")
+                || line.contains("rpc error")
+                || line.contains("[ERROR]")
+                || line.split_once("err=").is_some_and(|(_, err)| err.trim() != "EOF")
+        })
         .collect();
-    assert!(own.len() >= 5, "the provider logged at trace: {own:#?}");
-    for line in own {
+    assert!(errors.is_empty(), "stdio errors: {errors:#?}");
+    let relayed: Vec<&str> = stderr.lines().filter(|line| line.contains(PLUGIN)).collect();
+    let own =
+        relayed.iter().filter(|line| module_of(line).is_some_and(|m| m.starts_with("qcloud.")));
+    assert!(own.count() >= 5, "the provider logged at trace: {relayed:#?}");
+    for line in relayed {
         let message = line.split(PLUGIN).nth(1).unwrap_or(line);
-        for debug_form in ["Some(", "None", "Ok(", "Err(", "\\\""] {
+        for debug_form in ["Some(", "None"] {
             assert!(!message.contains(debug_form), "{debug_form:?} in: {line}");
+        }
+        if module_of(line).is_some_and(|m| m.starts_with("qcloud.")) {
+            for debug_form in ["Ok(", "Err(", "\\\""] {
+                assert!(!message.contains(debug_form), "{debug_form:?} in: {line}");
+            }
         }
     }
 }
@@ -119,10 +131,13 @@ fn transport_chatter_shows_only_at_trace() {
     trace.assert_success("terraform plan at trace");
     let stderr = trace.stderr();
     let lines = transport_lines(&stderr);
-    assert!(
-        lines.iter().any(|(level, _)| *level == "TRACE"),
-        "no transport crate line at trace:\n{stderr}"
-    );
+    for module in ["h2", "hyper_util", "rustls", "tonic"] {
+        let tagged = format!("@module={module} ");
+        assert!(
+            lines.iter().any(|(level, line)| *level == "TRACE" && line.contains(&tagged)),
+            "no {module} line at trace"
+        );
+    }
 
     let debug = plan_logged(&terraform, &sandbox, "TF_LOG_PROVIDER", "debug", &env);
     debug.assert_success("terraform plan at debug");
@@ -131,21 +146,5 @@ fn transport_chatter_shows_only_at_trace() {
         transport_lines(&stderr),
         [],
         "a plan that went well has no transport line at debug"
-    );
-}
-
-#[test]
-fn transport_errors_show_at_debug() {
-    let Some((terraform, sandbox)) = setup("transport_errors_at_debug", true) else { return };
-    // No SSL_CERT_FILE: rustls refuses the sandbox's certificate and says so in its own log.
-    let run = plan_logged(&terraform, &sandbox, "TF_LOG_PROVIDER", "debug", &[]);
-    assert!(!run.output.status.success(), "the plan should fail:\n{}", run.stdout());
-    let stderr = run.stderr();
-    let lines = transport_lines(&stderr);
-    assert!(!lines.is_empty(), "no transport crate line at debug:\n{stderr}");
-    assert!(lines.iter().all(|(level, _)| *level == "DEBUG"), "{lines:#?}");
-    assert!(
-        lines.iter().any(|(_, line)| line.contains("@module=rustls")),
-        "rustls's own error is not in the log: {lines:#?}"
     );
 }
