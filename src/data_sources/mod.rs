@@ -3,7 +3,7 @@
 //! [`Registry::builtin`] (see ARCHITECTURE.md, "Adding a data source").
 //!
 //! - [`images`](mod@images): `qcloud_images`.
-//! - [`image_from_family`]: `qcloud_image_from_family`.
+//! - [`image_from_family`](mod@image_from_family): `qcloud_image_from_family`.
 //! - [`image_object`]: one image as both data sources show it; [`timeouts`]: the time budget
 //!   block every data source takes.
 //! - [`api_error`]: how an API failure reads in Terraform's and the environment's words, for

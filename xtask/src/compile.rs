@@ -5,6 +5,9 @@
 //! container Terraform runs in: Alpine (musl), distroless, scratch. The flag is given for the
 //! explicit `--target` build only, so build scripts and proc macros stay dynamic. The provider
 //! then resolves names with hickory-dns instead of glibc's NSS modules (see its `Cargo.toml`).
+//! A static binary also cannot find glibc's `getrandom` through `dlsym`, where the `getrandom`
+//! crate looks for it, and would fall back to reading `/dev/urandom`, absent from scratch
+//! images: the static build tells the crate to call the `getrandom` system call directly.
 //!
 //! Must not depend on the provider crate: it only runs cargo.
 
@@ -12,6 +15,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::NAME;
+
+/// The `RUSTFLAGS` of a static build: glibc linked in, and random numbers from the system call
+/// rather than `/dev/urandom`.
+pub const STATIC_FLAGS: &str =
+    "-C target-feature=+crt-static --cfg getrandom_backend=\"linux_getrandom\"";
 
 /// How the C runtime is linked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +57,7 @@ impl Build {
             if !flags.is_empty() {
                 flags.push(' ');
             }
-            flags.push_str("-C target-feature=+crt-static");
+            flags.push_str(STATIC_FLAGS);
         }
         flags
     }
@@ -118,10 +126,13 @@ mod tests {
     #[test]
     fn static_builds_add_crt_static_to_the_callers_flags() {
         let linux = Build::release("x86_64-unknown-linux-gnu");
-        assert_eq!(linux.rustflags(None), "-C target-feature=+crt-static");
+        assert_eq!(
+            linux.rustflags(None),
+            "-C target-feature=+crt-static --cfg getrandom_backend=\"linux_getrandom\""
+        );
         assert_eq!(
             linux.rustflags(Some("-C opt-level=2 ")),
-            "-C opt-level=2 -C target-feature=+crt-static"
+            "-C opt-level=2 -C target-feature=+crt-static --cfg getrandom_backend=\"linux_getrandom\""
         );
         assert_eq!(Build::release("aarch64-apple-darwin").rustflags(Some("-g")), "-g");
     }

@@ -49,6 +49,8 @@ Options:
 ";
 
 /// What the command line asks for.
+// Made once per process: the size of the `Run` variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Print [`HELP`].
