@@ -16,10 +16,8 @@
 //! Must not depend on anything of Terraform or the API: it only writes lines.
 
 use std::io::Write as _;
-use std::sync::OnceLock;
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
-use regex::Regex;
 use time::OffsetDateTime;
 use time::format_description::FormatItem;
 use time::macros::format_description;
@@ -103,20 +101,55 @@ pub fn effective_level(metadata: &Metadata<'_>) -> Option<Level> {
 }
 
 /// Another crate's message with Rust's `Option` debug forms written as plain values:
-/// `Some("x")` and `Some(x)` become `x`, `None` becomes `none`.
+/// `Some("x")` and `Some(x)` become `x` (however deep `x` nests), `None` becomes `none`.
 pub fn plain_words(message: &str) -> String {
-    static SOME: OnceLock<Regex> = OnceLock::new();
-    static NONE: OnceLock<Regex> = OnceLock::new();
-    if !message.contains("Some(") && !message.contains("None") {
-        return message.to_owned();
+    let mut text = message.to_owned();
+    while let Some(unwrapped) = unwrap_first_some(&text) {
+        text = unwrapped;
     }
-    let some = SOME.get_or_init(|| {
-        Regex::new(r#"Some\((?:"([^"]*)"|([^()]*(?:\([^()]*\))?[^()]*))\)"#)
-            .expect("a valid pattern")
-    });
-    let none = NONE.get_or_init(|| Regex::new(r"\bNone\b").expect("a valid pattern"));
-    let unwrapped = some.replace_all(message, "$1$2");
-    none.replace_all(&unwrapped, "none").into_owned()
+    replace_word(&text, "None", "none")
+}
+
+/// `text` with its first `Some(..)` replaced by what it holds (a quoted string loses its
+/// quotes); `None` when there is no `Some(` with a closing parenthesis.
+fn unwrap_first_some(text: &str) -> Option<String> {
+    let start = text
+        .match_indices("Some(")
+        .map(|(at, _)| at)
+        .find(|&at| !text[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_'))?;
+    let open = start + "Some(".len();
+    let mut depth = 1usize;
+    let close = text[open..].char_indices().find_map(|(i, c)| {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        (depth == 0).then_some(open + i)
+    })?;
+    let inner = &text[open..close];
+    let inner = match inner.strip_prefix('"').and_then(|rest| rest.strip_suffix('"')) {
+        Some(quoted) if !quoted.contains('"') => quoted,
+        _ => inner,
+    };
+    Some(format!("{}{inner}{}", &text[..start], &text[close + 1..]))
+}
+
+/// `text` with each whole word `word` replaced by `with`.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let is_word_char = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(word) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + word.len()..].chars().next();
+        out.push_str(&rest[..at]);
+        let whole = !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char);
+        out.push_str(if whole { with } else { word });
+        rest = &rest[at + word.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Whether `target` is a module of the provider itself (the library or the binary).
@@ -205,7 +238,12 @@ mod tests {
                 "Http::connect; scheme=https, host=x.test, port=Port(443)",
             ),
             ("status None, total Some(38)", "status none, total 38"),
-            ("Nonetheless SomeThing(1)", "Nonetheless SomeThing(1)"),
+            ("Nonetheless SomeThing(1) IsSome(2)", "Nonetheless SomeThing(1) IsSome(2)"),
+            (
+                "frame=Some(Settings(Flags(Some(1)))), id None.",
+                "frame=Settings(Flags(1)), id none.",
+            ),
+            ("unclosed Some(oops", "unclosed Some(oops"),
             ("nothing to change", "nothing to change"),
         ];
         for (message, want) in cases {
