@@ -260,6 +260,23 @@ fn terraform_init_installs_from_the_mirror_offline_and_plan_uses_it() {
     assert!(lock.contains(&format!("provider \"{ADDRESS}\"")), "{lock}");
     assert!(lock.contains(&format!("version     = \"{VERSION}\"")), "{lock}");
     assert!(lock.contains("\"h1:"), "the lock file records a hash: {lock}");
+    // The warning the README explains, and the command it gives to record the hashes.
+    let init_text = format!("{}{}", init.stdout(), init.stderr());
+    assert!(init_text.contains("Incomplete lock file information for providers"), "{init_text}");
+    let mirror = out.path().join("mirror");
+    let lock_command = terraform.run(&[
+        "providers",
+        "lock",
+        "-no-color",
+        &format!("-fs-mirror={}", mirror.display()),
+        &format!("-platform={platform}"),
+    ]);
+    lock_command.assert_success("terraform providers lock");
+    assert!(
+        lock_command.stdout().contains(&format!("Obtained qcloud/qcloud checksums for {platform}")),
+        "{}",
+        lock_command.stdout()
+    );
     let installed = terraform
         .dir()
         .join(".terraform/providers")
