@@ -4,7 +4,8 @@
 
 use std::error::Error;
 
-const PROTOS: &[&str] = &["proto/tfplugin6.proto", "proto/grpc_controller.proto"];
+const PROTOS: &[&str] =
+    &["proto/tfplugin6.proto", "proto/grpc_controller.proto", "proto/grpc_stdio.proto"];
 
 fn main() -> Result<(), Box<dyn Error>> {
     for proto in PROTOS {

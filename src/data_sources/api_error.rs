@@ -30,8 +30,8 @@ pub fn describe_in(error: &Error, circumstances: &Circumstances) -> String {
             Some(hint) => format!("{api} {hint}"),
             None => api.to_string(),
         },
-        Error::Transport { .. } => {
-            format!("{error}; check the endpoint and the network (proxy, firewall, DNS)")
+        Error::Transport { host, cause, .. } => {
+            format!("{error}; {}", transport_advice(host, cause))
         }
         Error::Timeout { .. } => format!(
             "{error}; check that endpoint is right and reachable from this machine (proxy, \
@@ -184,6 +184,29 @@ fn unknown_secret_id(version: ApiVersion) -> String {
         ),
         ApiVersion::V3 => check,
     }
+}
+
+/// What to do when no answer came: a certificate this machine does not trust gets its own fix
+/// (the CA bundle in `SSL_CERT_FILE`); anything else is the endpoint or the network.
+fn transport_advice(host: &str, cause: &str) -> String {
+    let untrusted = ["UnknownIssuer", "invalid peer certificate", "certificate verify failed"];
+    if !untrusted.iter().any(|sign| cause.contains(sign)) {
+        return "check the endpoint and the network (HTTPS_PROXY and NO_PROXY, firewall, DNS)"
+            .into();
+    }
+    if cause.contains("NotValidForName") {
+        return format!(
+            "the certificate {host} presented is not valid for that name: check that {} names \
+             the API's host",
+            ENDPOINT.name
+        );
+    }
+    format!(
+        "this machine does not trust the certificate {host} presented. If a company proxy or CA \
+         signs it, set SSL_CERT_FILE to a PEM file holding that CA's certificate (or add the CA \
+         to the system's trust store); otherwise check that {} names the API's host",
+        ENDPOINT.name
+    )
 }
 
 fn endpoint_advice() -> String {

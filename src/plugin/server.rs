@@ -1,5 +1,6 @@
 //! The gRPC server: a private unix socket in the temp directory, and the services Terraform
-//! expects on it (`tfplugin6.Provider`, `plugin.GRPCController`, `grpc.health.v1.Health`).
+//! expects on it (`tfplugin6.Provider`, `plugin.GRPCController`, `plugin.GRPCStdio`,
+//! `grpc.health.v1.Health`).
 //!
 //! Must not see generated protobuf types: the services come ready-made from `tfplugin`.
 
@@ -84,6 +85,7 @@ pub async fn serve(
     let serving = Server::builder()
         .add_service(tfplugin::provider_server(provider))
         .add_service(tfplugin::controller_server(shutdown.clone()))
+        .add_service(tfplugin::stdio_server(shutdown.clone()))
         .add_service(health_service)
         .serve_with_incoming_shutdown(
             connection::incoming(listener, tls),

@@ -7,6 +7,7 @@
 mod controller;
 mod convert;
 mod service;
+mod stdio;
 
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use crate::provider::Provider;
 
 pub use controller::Controller;
 pub use service::ProviderService;
+pub use stdio::Stdio;
 
 /// Generated code for the `tfplugin6` package: messages, the `Provider` server and client.
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
@@ -23,7 +25,8 @@ pub mod proto {
     tonic::include_proto!("tfplugin6");
 }
 
-/// Generated code for go-plugin's `plugin` package: the `GRPCController` server and client.
+/// Generated code for go-plugin's `plugin` package: the `GRPCController` and `GRPCStdio`
+/// servers and clients.
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
 pub mod controller_proto {
     tonic::include_proto!("plugin");
@@ -47,6 +50,14 @@ pub fn controller_server(
     shutdown: CancellationToken,
 ) -> controller_proto::grpc_controller_server::GrpcControllerServer<Controller> {
     controller_proto::grpc_controller_server::GrpcControllerServer::new(Controller::new(shutdown))
+}
+
+/// The `plugin.GRPCStdio` gRPC service: its stream sends nothing and ends when `shutdown` is
+/// cancelled.
+pub fn stdio_server(
+    shutdown: CancellationToken,
+) -> controller_proto::grpc_stdio_server::GrpcStdioServer<Stdio> {
+    controller_proto::grpc_stdio_server::GrpcStdioServer::new(Stdio::new(shutdown))
 }
 
 #[cfg(test)]

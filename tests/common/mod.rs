@@ -5,7 +5,8 @@
 //! Each test target uses part of it:
 //! - [`plugin`], [`tls`], [`values`]: the provider process, its handshake, mTLS and gRPC.
 //! - [`terraform`], [`sandbox`], [`repo`]: the real `terraform` CLI, pointed at an in-process
-//!   sandbox, and the repository's examples and docs.
+//!   sandbox (HTTP or HTTPS), and the repository's examples and docs.
+//! - [`proxy`]: an HTTP CONNECT proxy on loopback that counts its tunnels.
 //! - [`client_sandbox`]: the image API client against the sandbox (paging, faults, a rewriting
 //!   proxy, an untrusted TLS server).
 //! - [`mock_api`]: a scripted stand-in for the API 2.0 endpoint, for client tests.
@@ -16,6 +17,7 @@
 pub mod client_sandbox;
 pub mod mock_api;
 pub mod plugin;
+pub mod proxy;
 pub mod reliability;
 pub mod repo;
 pub mod sandbox;

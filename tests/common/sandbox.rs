@@ -1,10 +1,29 @@
 //! An in-process sandbox API for end-to-end tests, and `terraform` commands pointed at it.
+//! Over plain HTTP by default; [`SandboxEnv::start_tls`] serves HTTPS with a fresh CA, whose
+//! certificate is in a file for `SSL_CERT_FILE`.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use qcloud_sandbox::{
     SANDBOX_REGION, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, Sandbox, SandboxConfig, SandboxHandle,
+    SandboxTls,
 };
+
+/// The environment variables that choose proxies and trust stores: every command starts without
+/// them, so that a test sets exactly the ones it is about.
+pub const NETWORK_ENV: &[&str] = &[
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+];
 
 use super::terraform::{Run, Terraform};
 
@@ -12,6 +31,8 @@ use super::terraform::{Run, Terraform};
 pub struct SandboxEnv {
     pub handle: SandboxHandle,
     runtime: tokio::runtime::Runtime,
+    /// The CA certificate of an HTTPS sandbox, in a temporary directory.
+    ca: Option<(tempfile::TempDir, PathBuf)>,
 }
 
 impl SandboxEnv {
@@ -22,17 +43,35 @@ impl SandboxEnv {
 
     /// A sandbox with `config`.
     pub fn with_config(config: SandboxConfig) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("a tokio runtime");
+        let runtime = runtime();
         let handle = runtime.block_on(async {
             let listener =
                 tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback listens");
             Sandbox::start(config, listener).expect("the sandbox starts")
         });
-        Self { handle, runtime }
+        Self { handle, runtime, ca: None }
+    }
+
+    /// A sandbox with the built-in catalog serving HTTPS (HTTP/2 and HTTP/1.1) with a fresh
+    /// CA's certificate for `localhost` and `127.0.0.1`; [`SandboxEnv::ca_file`] holds the CA.
+    pub fn start_tls() -> Self {
+        let runtime = runtime();
+        let tls = SandboxTls::generate(&[]).expect("the sandbox's certificates");
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let ca_file = dir.path().join("sandbox-ca.pem");
+        tls.write_ca(&ca_file).expect("the CA file is written");
+        let handle = runtime.block_on(async {
+            let listener =
+                tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback listens");
+            Sandbox::start_tls(SandboxConfig::default(), listener, &tls)
+                .expect("the sandbox starts")
+        });
+        Self { handle, runtime, ca: Some((dir, ca_file)) }
+    }
+
+    /// The CA certificate (PEM) of an HTTPS sandbox.
+    pub fn ca_file(&self) -> &Path {
+        &self.ca.as_ref().expect("an HTTPS sandbox (start_tls)").1
     }
 
     /// `terraform <args>` in `terraform`'s directory, with the sandbox's endpoint and credentials.
@@ -46,6 +85,9 @@ impl SandboxEnv {
             .env_remove("QCLOUD_SECURITY_TOKEN")
             .env_remove("TENCENTCLOUD_SECRET_ID")
             .env_remove("TENCENTCLOUD_SECRET_KEY");
+        for name in NETWORK_ENV {
+            command.env_remove(name);
+        }
         command
     }
 
@@ -86,4 +128,12 @@ impl SandboxEnv {
     pub fn runtime(&self) -> &tokio::runtime::Runtime {
         &self.runtime
     }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
 }

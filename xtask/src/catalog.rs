@@ -265,7 +265,8 @@ impl fmt::Display for Outcome {
 /// Runs `cargo xtask catalog`: lists, rebuilds over the file at `--out`, writes it back.
 pub fn run(args: &CatalogArgs) -> Result<Outcome, String> {
     let settings = settings(args)?;
-    let path = args.out.clone().unwrap_or_else(|| crate::workspace_root().join(CATALOG_PATH));
+    let path =
+        args.out.clone().unwrap_or_else(|| crate::compile::workspace_root().join(CATALOG_PATH));
     let previous = read_previous(&path)?;
     let listing = list_public_images(settings.clone())?;
     let date = args.date.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());

@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 use crate::region::Regions;
 use crate::{
     Catalog, FaultRule, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, Sandbox, SandboxConfig,
-    SandboxCredential,
+    SandboxCredential, SandboxTls,
 };
 
 /// The `--help` text.
@@ -21,8 +21,8 @@ qcloud-sandbox: a local server that behaves like Tencent Cloud's image API over 
 DescribeImages in API 2.0 at /v2/index.php, and DescribeImages and DescribeImageFromFamily in
 API 3.0 (CVM 2017-03-12, signed with TC3-HMAC-SHA256 or HmacSHA1/HmacSHA256) at /.
 
-Prints its API 2.0 URL (http://HOST:PORT/v2/index.php) on stdout; the API 3.0 URL is
-http://HOST:PORT/. Serves until SIGINT or SIGTERM.
+Prints its API 2.0 URL (http://HOST:PORT/v2/index.php, https:// with --tls) on stdout; the
+API 3.0 URL is http://HOST:PORT/. Serves until SIGINT or SIGTERM.
 
 Usage: qcloud-sandbox [OPTIONS]
 
@@ -44,12 +44,17 @@ Options:
                           KIND: http=STATUS | code=CODE[/MESSAGE] | slow=MS | malformed-json
                                 | html[=STATUS] | empty-body | truncated | close | reset
                                 | total=+N | total=-N | add-image | remove-image
+  --tls CA_FILE           Serve HTTPS (HTTP/2 and HTTP/1.1) with a fresh certificate for
+                          localhost, 127.0.0.1 and ::1, signed by a fresh CA written to
+                          CA_FILE (PEM): trust it with SSL_CERT_FILE=CA_FILE
   --verbose               Log every request to stderr
   --exit-on-stdin-close   Also exit when stdin reaches end of file
   -h, --help              Print this help
 ";
 
 /// What the command line asks for.
+// Made once per process: the size of the `Run` variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Print [`HELP`].
@@ -81,6 +86,8 @@ pub struct Options {
     pub latency: Duration,
     /// `--fault`: the fault rules, in order.
     pub faults: Vec<FaultRule>,
+    /// `--tls`: serve HTTPS, writing the CA certificate to this file.
+    pub tls_ca_file: Option<PathBuf>,
     /// `--verbose`: one stderr line per request.
     pub verbose: bool,
     /// `--exit-on-stdin-close`: also stop at the end of stdin.
@@ -100,6 +107,7 @@ impl Default for Options {
             seed: 1,
             latency: Duration::ZERO,
             faults: Vec::new(),
+            tls_ca_file: None,
             verbose: false,
             exit_on_stdin_close: false,
         }
@@ -139,6 +147,7 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, S
             "--seed" => options.seed = number(&name, &value()?)?,
             "--latency-ms" => options.latency = Duration::from_millis(number(&name, &value()?)?),
             "--fault" => options.faults.push(value()?.parse().map_err(|e| format!("{e}"))?),
+            "--tls" => options.tls_ca_file = Some(PathBuf::from(value()?)),
             "--verbose" | "-v" if inline.is_none() => options.verbose = true,
             "--exit-on-stdin-close" if inline.is_none() => options.exit_on_stdin_close = true,
             _ => return Err(format!("unknown argument {arg:?}; see --help")),
@@ -250,12 +259,25 @@ async fn run(options: Options) -> Result<(), String> {
             config.latency.as_millis()
         );
     }
+    let tls = match &options.tls_ca_file {
+        Some(path) => {
+            let tls = SandboxTls::generate(&[]).map_err(|e| e.to_string())?;
+            tls.write_ca(path).map_err(|e| e.to_string())?;
+            Some(tls)
+        }
+        None => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let mut stdout = std::io::stdout();
-    writeln!(stdout, "http://{address}{}", crate::API_PATH)
+    writeln!(stdout, "{scheme}://{address}{}", crate::API_PATH)
         .and_then(|()| stdout.flush())
         .map_err(|e| format!("cannot write the URL to stdout: {e}"))?;
     let shutdown = shutdown_signal(options.exit_on_stdin_close)?;
-    Sandbox::serve(listener, config, shutdown).await.map_err(|e| e.to_string())
+    let served = match &tls {
+        Some(tls) => Sandbox::serve_tls(listener, config, tls, shutdown).await,
+        None => Sandbox::serve(listener, config, shutdown).await,
+    };
+    served.map_err(|e| e.to_string())
 }
 
 /// Completes on SIGINT, SIGTERM, or (when asked) end of stdin.
@@ -333,6 +355,7 @@ mod tests {
             "--exit-on-stdin-close",
             "--catalog",
             "images.json",
+            "--tls=ca.pem",
         ]);
         let Ok(Command::Run(options)) = parsed else { panic!("valid arguments: {parsed:?}") };
         assert_eq!(options.listen, "127.0.0.1:9000");
@@ -354,6 +377,7 @@ mod tests {
         );
         assert!(options.verbose && options.exit_on_stdin_close);
         assert_eq!(options.catalog, Some(PathBuf::from("images.json")));
+        assert_eq!(options.tls_ca_file, Some(PathBuf::from("ca.pem")));
     }
 
     #[test]
@@ -367,6 +391,7 @@ mod tests {
     fn usage_errors_say_what_is_wrong() {
         let cases: &[(&[&str], &str)] = &[
             (&["--listen"], "--listen needs a value"),
+            (&["--tls"], "--tls needs a value"),
             (&["--latency-ms", "-5"], "--latency-ms expects a non-negative integer"),
             (&["--synthetic", "99999999"], "more than"),
             (&["--fault", "request=2"], "invalid fault"),

@@ -1,4 +1,4 @@
-//! qcloud-sandbox: a local HTTP server that behaves like Tencent Cloud's image API
+//! qcloud-sandbox: a local HTTP(S) server that behaves like Tencent Cloud's image API
 //! (`DescribeImages` in API 2.0 and API 3.0, `DescribeImageFromFamily` in API 3.0), for
 //! tests, the quickstart and anyone without an account.
 //!
@@ -37,6 +37,9 @@
 //!   credentials, catalog, clock, latency, faults and regions.
 //! - [`fault`]: the fault plan (which request fails, and how).
 //! - [`server`]: the HTTP server, its handle, and the log of received requests.
+//! - [`connection`]: how one connection is served (plain HTTP/1.1, or TLS then HTTP/2 or
+//!   HTTP/1.1 by ALPN), and the counts of connections and TLS handshakes.
+//! - [`tls`]: HTTPS: a fresh CA and the server certificate it signs.
 //! - [`cli`]: the `qcloud-sandbox` command.
 //!
 //! Error codes are listed in [`v2`] and [`v3`].
@@ -47,18 +50,22 @@ pub mod auth;
 pub mod catalog;
 pub mod cli;
 mod config;
+pub mod connection;
 pub mod fault;
 pub mod model;
 pub mod region;
 pub mod server;
+pub mod tls;
 pub mod v2;
 pub mod v3;
 
 pub use catalog::{Catalog, CatalogError, CatalogImage};
 pub use config::{SandboxClock, SandboxConfig, SandboxCredential};
+pub use connection::ConnectionStats;
 pub use fault::{FaultKind, FaultRule, FaultSpecError, FaultWhen};
 pub use model::{ImageStatus, ImageType};
 pub use server::{RequestRecord, Sandbox, SandboxHandle};
+pub use tls::SandboxTls;
 
 /// The well-known `SecretId` the sandbox accepts by default. Not a real credential: it is
 /// published so that the quickstart and the docs can talk to a local sandbox.

@@ -22,26 +22,21 @@ use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::task::{Context, Poll};
+use std::task::Poll;
 use std::time::{Duration, SystemTime};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST};
-use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::Authenticator;
@@ -49,9 +44,11 @@ use crate::catalog::{
     Catalog, CatalogImage, ImageAttributes, Page, format_create_time, synthetic_id,
 };
 use crate::config::{SandboxClock, SandboxConfig};
+use crate::connection::{self, ConnectionStats};
 use crate::fault::{FaultKind, FaultPlan};
 use crate::model::ImageStatus;
 use crate::region::Regions;
+use crate::tls::{SandboxTls, TlsError};
 use crate::v2::response::{self, Error};
 use crate::v2::{Params, RequestLine};
 use crate::{API_PATH, API_PATH_3_0, v2, v3};
@@ -91,7 +88,9 @@ pub struct Sandbox;
 /// A running sandbox. Dropping it stops the server too.
 pub struct SandboxHandle {
     state: Arc<SandboxState>,
+    stats: Arc<ConnectionStats>,
     address: SocketAddr,
+    scheme: &'static str,
     stop: CancellationToken,
     task: Option<tokio::task::JoinHandle<io::Result<()>>>,
 }
@@ -104,9 +103,30 @@ impl Sandbox {
         config: SandboxConfig,
         shutdown: impl Future<Output = ()>,
     ) -> io::Result<()> {
+        Self::serve_with(listener, config, None, shutdown).await
+    }
+
+    /// [`Sandbox::serve`] over HTTPS with `tls`'s certificate.
+    pub async fn serve_tls(
+        listener: TcpListener,
+        config: SandboxConfig,
+        tls: &SandboxTls,
+        shutdown: impl Future<Output = ()>,
+    ) -> io::Result<()> {
+        let acceptor = acceptor(tls).map_err(io::Error::other)?;
+        Self::serve_with(listener, config, Some(acceptor), shutdown).await
+    }
+
+    async fn serve_with(
+        listener: TcpListener,
+        config: SandboxConfig,
+        tls: Option<TlsAcceptor>,
+        shutdown: impl Future<Output = ()>,
+    ) -> io::Result<()> {
         let stop = CancellationToken::new();
         let state = Arc::new(SandboxState::new(config));
-        let run = run(listener, state, stop.clone());
+        let stats = Arc::default();
+        let run = run(Listening { listener, tls, stats }, state, stop.clone());
         tokio::pin!(run);
         tokio::select! {
             result = &mut run => return result,
@@ -117,28 +137,67 @@ impl Sandbox {
 
     /// Starts serving `config` on `listener` in the background (on the current runtime).
     pub fn start(config: SandboxConfig, listener: TcpListener) -> io::Result<SandboxHandle> {
-        let address = listener.local_addr()?;
-        let state = Arc::new(SandboxState::new(config));
-        let stop = CancellationToken::new();
-        let task = tokio::spawn(run(listener, Arc::clone(&state), stop.clone()));
-        Ok(SandboxHandle { state, address, stop, task: Some(task) })
+        Self::start_with(config, listener, None)
     }
+
+    /// [`Sandbox::start`] over HTTPS with `tls`'s certificate: ALPN offers `h2` and `http/1.1`,
+    /// and both are served.
+    pub fn start_tls(
+        config: SandboxConfig,
+        listener: TcpListener,
+        tls: &SandboxTls,
+    ) -> Result<SandboxHandle, TlsError> {
+        let acceptor = acceptor(tls)?;
+        Ok(Self::start_with(config, listener, Some(acceptor))?)
+    }
+
+    fn start_with(
+        config: SandboxConfig,
+        listener: TcpListener,
+        tls: Option<TlsAcceptor>,
+    ) -> io::Result<SandboxHandle> {
+        let address = listener.local_addr()?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let state = Arc::new(SandboxState::new(config));
+        let stats: Arc<ConnectionStats> = Arc::default();
+        let stop = CancellationToken::new();
+        let listening = Listening { listener, tls, stats: Arc::clone(&stats) };
+        let task = tokio::spawn(run(listening, Arc::clone(&state), stop.clone()));
+        Ok(SandboxHandle { state, stats, address, scheme, stop, task: Some(task) })
+    }
+}
+
+/// The TLS acceptor for `tls`'s certificate.
+fn acceptor(tls: &SandboxTls) -> Result<TlsAcceptor, TlsError> {
+    Ok(TlsAcceptor::from(tls.server_config()?))
+}
+
+/// Where connections come from, and how they are counted.
+struct Listening {
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    stats: Arc<ConnectionStats>,
 }
 
 impl SandboxHandle {
     /// The endpoint to configure a client with, e.g. `http://127.0.0.1:PORT/v2/index.php`.
     pub fn url(&self) -> String {
-        format!("http://{}{API_PATH}", self.address)
+        format!("{}://{}{API_PATH}", self.scheme, self.address)
     }
 
     /// The API 3.0 endpoint, e.g. `http://127.0.0.1:PORT/`.
     pub fn url_3_0(&self) -> String {
-        format!("http://{}{API_PATH_3_0}", self.address)
+        format!("{}://{}{API_PATH_3_0}", self.scheme, self.address)
     }
 
     /// The address the sandbox listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.address
+    }
+
+    /// The connections accepted, TLS handshakes completed and HTTP/2 connections so far.
+    pub fn connections(&self) -> &ConnectionStats {
+        &self.stats
     }
 
     /// How many requests reached the API path.
@@ -185,10 +244,11 @@ impl Drop for SandboxHandle {
 }
 
 async fn run(
-    listener: TcpListener,
+    listening: Listening,
     state: Arc<SandboxState>,
     stop: CancellationToken,
 ) -> io::Result<()> {
+    let Listening { listener, tls, stats } = listening;
     let router = router(Arc::clone(&state));
     let mut connections = JoinSet::new();
     loop {
@@ -196,7 +256,13 @@ async fn run(
             () = stop.cancelled() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(serve_connection(stream, router.clone(), stop.clone()));
+                    connections.spawn(connection::serve(
+                        stream,
+                        tls.clone(),
+                        router.clone(),
+                        Arc::clone(&stats),
+                        stop.clone(),
+                    ));
                 }
                 Err(error) => {
                     state.note(&format!("accept failed: {error}"));
@@ -232,86 +298,9 @@ fn router(state: Arc<SandboxState>) -> Router {
 
 /// A fault that ends the connection instead of answering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ConnectionFault {
+pub(crate) enum ConnectionFault {
     Close,
     Reset,
-}
-
-/// The service error that makes hyper drop a connection without answering.
-#[derive(Debug, thiserror::Error)]
-#[error("connection dropped by an injected fault")]
-struct DroppedByFault;
-
-async fn serve_connection(stream: TcpStream, router: Router, stop: CancellationToken) {
-    let reset = Arc::new(AtomicBool::new(false));
-    let io = TokioIo::new(FaultableStream { stream, reset: Arc::clone(&reset) });
-    let routes = TowerToHyperService::new(router);
-    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-        let reset = Arc::clone(&reset);
-        let answer = hyper::service::Service::call(&routes, request);
-        async move {
-            let Ok(response) = answer.await;
-            match response.extensions().get::<ConnectionFault>() {
-                Some(ConnectionFault::Reset) => {
-                    reset.store(true, Ordering::SeqCst);
-                    Err(DroppedByFault)
-                }
-                Some(ConnectionFault::Close) => Err(DroppedByFault),
-                None => Ok(response),
-            }
-        }
-    });
-    let connection = http1::Builder::new().serve_connection(io, service);
-    tokio::pin!(connection);
-    tokio::select! {
-        _ = connection.as_mut() => return,
-        () = stop.cancelled() => connection.as_mut().graceful_shutdown(),
-    }
-    // A client that went away, or a fault that dropped the connection, is not an error here.
-    let _ = connection.await;
-}
-
-/// A TCP stream that sends RST instead of FIN when dropped after a `reset` fault.
-struct FaultableStream {
-    stream: TcpStream,
-    reset: Arc<AtomicBool>,
-}
-
-impl Drop for FaultableStream {
-    fn drop(&mut self) {
-        if self.reset.load(Ordering::SeqCst) {
-            // Best effort: without SO_LINGER 0 the close is a FIN, still without an answer.
-            let _ = self.stream.set_zero_linger();
-        }
-    }
-}
-
-impl AsyncRead for FaultableStream {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for FaultableStream {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_shutdown(cx)
-    }
 }
 
 async fn describe_images(

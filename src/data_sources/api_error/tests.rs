@@ -98,6 +98,24 @@ fn transport_timeout_and_http_errors_read_as_advice() {
             &["could not reach", "127.0.0.1:9", "connection refused", "check the endpoint"],
         ),
         (
+            Error::Transport {
+                host: "localhost:8443".into(),
+                cause: "error sending request: client error (Connect): invalid peer certificate: \
+                        UnknownIssuer"
+                    .into(),
+                connect: false,
+            },
+            &["at localhost:8443", "does not trust the certificate", "SSL_CERT_FILE"],
+        ),
+        (
+            Error::Transport {
+                host: "example.test".into(),
+                cause: "invalid peer certificate: NotValidForName".into(),
+                connect: false,
+            },
+            &["not valid for that name", "endpoint"],
+        ),
+        (
             Error::Timeout { after: Duration::from_secs(30) },
             &["within 30 s", "reachable from this machine", "request_timeout"],
         ),

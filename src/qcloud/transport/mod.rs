@@ -8,11 +8,16 @@
 //!
 //! - [`rate_limit`]: requests let through one interval apart.
 //! - [`retry`]: which failures are retried, and the backoff before each retry.
+//! - [`trust`]: the HTTPS client's roots (the system's, else Mozilla's) and TLS settings.
+//!
+//! Proxies come from the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`, in
+//! either case), as reqwest reads them.
 //!
 //! Must not depend on Terraform types.
 
 pub mod rate_limit;
 pub mod retry;
+pub mod trust;
 
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -57,6 +62,11 @@ impl Transport {
             // Plain HTTP (a local sandbox) never uses TLS, and redirects are not followed, so
             // the system's trust store, a few milliseconds to load, is not needed.
             http = http.tls_certs_only(Vec::new());
+        } else {
+            let (tls, roots) =
+                trust::client_config().map_err(|e| Error::HttpClient(error_chain(&e)))?;
+            log::debug!("HTTPS client trusts {roots}");
+            http = http.tls_backend_preconfigured(tls);
         }
         let http = http.build().map_err(|e| Error::HttpClient(error_chain(&e.without_url())))?;
         Ok(Self {
