@@ -188,10 +188,10 @@ fn skip(image: &Image, reason: String) -> Skipped {
 /// the name.
 pub fn candidate(image: &Image) -> Result<CatalogEntry, String> {
     if image.status != Some(i64::from(ImageStatus::Normal.code())) {
-        let state = image.image_state.clone().unwrap_or_else(|| "unknown".to_string());
+        let state = image.details().image_state.clone().unwrap_or_else(|| "unknown".to_string());
         return Err(format!("its state is {state}, not NORMAL"));
     }
-    if image.image_deprecated == Some(true) {
+    if image.is_deprecated() {
         return Err("it is deprecated".to_string());
     }
     if !is_image_id(&image.image_id) {
@@ -203,7 +203,7 @@ pub fn candidate(image: &Image) -> Result<CatalogEntry, String> {
     }
     let entry = CatalogEntry::from_name(name, &image.image_id)
         .ok_or("its name states no version number (a word of digits and dots)")?;
-    check_architecture(image.architecture.as_deref(), entry.architecture)?;
+    check_architecture(image.details().architecture.as_deref(), entry.architecture)?;
     Ok(entry)
 }
 
@@ -366,6 +366,8 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    use qcloud_provider::qcloud::images::ImageDetails;
+
     use super::*;
 
     fn image(id: &str, name: &str, time: &str) -> Image {
@@ -374,10 +376,20 @@ mod tests {
             image_name: Some(name.to_string()),
             create_time: Some(time.to_string()),
             status: Some(2),
-            image_state: Some("NORMAL".to_string()),
-            architecture: Some(if name.contains("ARM") { "arm64" } else { "x86_64" }.to_string()),
+            details: Some(Box::new(ImageDetails {
+                image_state: Some("NORMAL".to_string()),
+                architecture: Some(
+                    if name.contains("ARM") { "arm64" } else { "x86_64" }.to_string(),
+                ),
+                ..ImageDetails::default()
+            })),
             ..Image::default()
         }
+    }
+
+    /// The API 3.0 fields of a test image, to change them.
+    fn details(image: &mut Image) -> &mut ImageDetails {
+        image.details.get_or_insert_with(Box::default)
     }
 
     fn provenance() -> Provenance {
@@ -433,13 +445,14 @@ mod tests {
     fn images_that_cannot_be_pinned_are_left_out_with_the_reason() {
         let mut syncing =
             image("img-aaaaaaa1", "TencentOS Server 4.2 64-bit", "2025-01-01 00:00:00");
-        (syncing.status, syncing.image_state) = (Some(4), Some("SYNCING".to_string()));
+        syncing.status = Some(4);
+        details(&mut syncing).image_state = Some("SYNCING".to_string());
         let mut deprecated = image("img-aaaaaaa2", "CentOS 8.0 64-bit", "2020-01-01 00:00:00");
-        deprecated.image_deprecated = Some(true);
+        details(&mut deprecated).image_deprecated = Some(true);
         let mut odd = image("img-aaaaaaa3", "Debian 12.4 64-bit", "2024-01-01 00:00:00");
-        odd.architecture = Some("i386".to_string());
+        details(&mut odd).architecture = Some("i386".to_string());
         let mut mislabelled = image("img-aaaaaaa4", "Debian 12.4 64-bit", "2024-01-01 00:00:00");
-        mislabelled.architecture = Some("arm64".to_string());
+        details(&mut mislabelled).architecture = Some("arm64".to_string());
         let listing = [
             syncing,
             deprecated,
