@@ -28,7 +28,8 @@ enum Task {
         out: PathBuf,
     },
     /// Rebuilds data/public-images.tsv from an API 3.0 listing of public images, keeping
-    /// every name the catalog already pins.
+    /// every name the catalog already pins. Only Tencent Cloud's endpoint may write that file;
+    /// rebuilds from other endpoints (a sandbox) need --out.
     Catalog(xtask::catalog::CatalogArgs),
 }
 
