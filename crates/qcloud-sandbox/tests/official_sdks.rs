@@ -287,7 +287,7 @@ async fn api_2_0_sdk_get_and_post_with_both_algorithms() {
     let creating = catalog_ids(|i| i.image_type == ImageType::Private && i.status.code() == 1);
     let calls = json!([
         { "action": "DescribeImages", "params": { "imageType": 2, "offset": 0, "limit": 20 } },
-        { "action": "DescribeImages", "params": { "imageType": 2, "offset": 20, "limit": 20 } },
+        { "action": "DescribeImages", "params": { "imageType": 2, "offset": 20, "limit": 100 } },
         { "action": "DescribeImages", "params": { "imageType": 1, "imageIds": ["img-m3k8q2vd", "img-r7t2x9wb"] } },
         { "action": "DescribeImages", "params": { "imageType": 1, "status": 1 } },
         { "action": "DescribeImages", "params": { "imageType": 3 }, "region": "gz" },
