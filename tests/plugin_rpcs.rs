@@ -198,8 +198,8 @@ async fn public_image_id_resolves_short_forms_and_refuses_ambiguous_ones_at_argu
     let error = ambiguous.error.expect("the call fails");
     assert_eq!(error.function_argument, Some(0));
     assert!(error.text.contains("fits 2 public images"), "{}", error.text);
-    let unknown = public_image_id(&plugin, "Ubuntu 23.04").await.error.expect("the call fails");
-    assert!(unknown.text.contains("Did you mean \"Ubuntu Server 2"), "{}", unknown.text);
+    let unknown = public_image_id(&plugin, "Ubuntu 22.04").await.error.expect("the call fails");
+    assert!(unknown.text.contains("Did you mean \"Ubuntu Server 14.04.1"), "{}", unknown.text);
 }
 
 #[tokio::test]

@@ -8,6 +8,10 @@
 # Pinned: a fixed id (here from the provider's built-in catalog) never changes by itself.
 # Instances are replaced only when you change the pin. Use it for long-lived servers.
 #
+# The catalog holds only the public images of the listing it was taken from (2016). An image
+# newer than that is found the floating way, with `name_regex` and `most_recent`; copy the id
+# it returns into the configuration to pin it.
+#
 # Here the pin is CentOS 7.2 and the newest CentOS 7 build is later, so the two differ. The
 # two `terraform_data` resources (built into Terraform) stand in for instances: like a CVM
 # instance, each is replaced when the image id it was built from changes.

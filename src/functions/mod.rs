@@ -62,9 +62,10 @@ pub fn call(name: &str, arguments: &[Value]) -> Result<Value, CallError> {
     }
 }
 
-/// The day the shipped catalog was taken, `YYYY-MM-DD`.
-pub fn catalog_date() -> String {
-    catalog::format_date(catalog::shipped().provenance.date)
+/// When the shipped catalog was taken, as a sentence says it: `in 2016` (a listing whose day
+/// was not recorded) or `on 2027-03-01`.
+pub fn catalog_taken() -> String {
+    catalog::shipped().provenance.taken.in_words()
 }
 
 fn public_image_id_definition() -> Function {
@@ -84,14 +85,14 @@ fn public_image_id_definition() -> Function {
         summary: "The id of a well-known public image".to_string(),
         description: format!(
             "Returns the id of a well-known Tencent Cloud public image from the provider's \
-             built-in catalog (taken {date}), e.g. `public_image_id(\"CentOS 7.2 64-bit\")` \
-             returns `\"img-31tjrtph\"`. A short form that fits only one image works too \
+             built-in catalog, e.g. `public_image_id(\"CentOS 7.2 64-bit\")` returns \
+             `\"img-31tjrtph\"`. A short form that fits only one image works too \
              (`\"CentOS 7.2\"`, `\"debian 8.2 64\"`); one that fits several is an error \
              listing them, and an unknown name is an error suggesting the closest names, the \
              same OS family first. Works offline, without credentials or provider \
              configuration. A pinned id never changes by itself; `public_images()` lists the \
-             whole catalog.",
-            date = catalog_date()
+             whole catalog. {scope}",
+            scope = catalog_scope()
         ),
         deprecation_message: String::new(),
     }
@@ -105,13 +106,22 @@ fn public_images_definition() -> Function {
         summary: "Every well-known public image, name to id".to_string(),
         description: format!(
             "Returns the provider's built-in catalog of well-known Tencent Cloud public images \
-             as a map from image name to image id. The catalog was taken on {date}; newer \
-             provider versions add images, and never change the id of a name already in it. \
-             Works offline, without credentials or provider configuration.",
-            date = catalog_date()
+             as a map from image name to image id. Newer provider versions may add images, and \
+             never change the id of a name already in it. Works offline, without credentials \
+             or provider configuration. {scope}",
+            scope = catalog_scope()
         ),
         deprecation_message: String::new(),
     }
+}
+
+/// What the catalog holds and where newer images are found, for the descriptions.
+fn catalog_scope() -> String {
+    format!(
+        "The catalog was taken {taken} and holds only the public images of that listing; find \
+         newer images with the `qcloud_images` data source (`most_recent` and `name_regex`).",
+        taken = catalog_taken()
+    )
 }
 
 fn public_image_id(arguments: &[Value]) -> Result<Value, CallError> {
@@ -165,9 +175,11 @@ fn unknown_name_message(name: &str, suggestions: &[&CatalogEntry]) -> String {
         _ => format!(" Did you mean {}?", join_with_and(&quoted, "or")),
     };
     format!(
-        "There is no public image named {name:?} in the catalog (taken {date}).{hint} \
-         Call provider::qcloud::{PUBLIC_IMAGES}() to see every name",
-        date = catalog_date()
+        "There is no public image named {name:?} in the catalog (taken {taken}; it holds only \
+         the public images of that listing).{hint} Call provider::qcloud::{PUBLIC_IMAGES}() to \
+         see every name, or find newer images with the qcloud_images data source (most_recent \
+         and name_regex)",
+        taken = catalog_taken()
     )
 }
 
@@ -245,8 +257,10 @@ mod tests {
         assert_eq!(error.argument, Some(0));
         assert!(error.text.contains("\"CentOS 7.3 64-bit\""), "{}", error.text);
         assert!(error.text.contains("Did you mean \"CentOS 7.2 64-bit\""), "{}", error.text);
-        assert!(error.text.contains(&format!("(taken {})", catalog_date())), "{}", error.text);
+        let taken = format!("(taken {}; it holds only the public images", catalog_taken());
+        assert!(error.text.contains(&taken), "{}", error.text);
         assert!(error.text.contains("public_images()"), "{}", error.text);
+        assert!(error.text.contains("qcloud_images data source (most_recent"), "{}", error.text);
     }
 
     #[test]
@@ -289,7 +303,9 @@ mod tests {
         assert_eq!(defs[PUBLIC_IMAGES].return_type, Type::map(Type::String));
         for def in defs.values() {
             assert!(!def.summary.is_empty() && !def.description.is_empty());
-            assert!(def.description.contains(&catalog_date()), "{}", def.description);
+            let taken = format!("The catalog was taken {} and holds only", catalog_taken());
+            assert!(def.description.contains(&taken), "{}", def.description);
+            assert!(def.description.contains("`qcloud_images`"), "{}", def.description);
         }
     }
 }

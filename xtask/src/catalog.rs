@@ -3,15 +3,20 @@
 //!
 //! ```text
 //! QCLOUD_SECRET_ID=... QCLOUD_SECRET_KEY=... cargo xtask catalog
-//! cargo xtask catalog --endpoint http://127.0.0.1:8080/ --date 2026-11-29 --out FILE
+//! cargo xtask catalog --endpoint http://127.0.0.1:8080/ --date 2027-03-01 --out FILE
 //! ```
 //!
 //! It lists every public image with the provider's own client (`DescribeImages`, API 3.0,
 //! `image-type` `PUBLIC_IMAGE`), keeps the ones a configuration can pin ([`candidate`]: state
 //! `NORMAL`, an x86_64 or arm64 architecture that agrees with the name, a version in the
 //! name), derives each entry's columns from its name, and writes the catalog sorted in the
-//! catalog's own order with the date it was taken. The same listing always gives the same
-//! file.
+//! catalog's own order. Its first line records the day, the region and the kind of endpoint
+//! ([`EndpointKind`]; the host only when it is Tencent Cloud's). The same listing always gives
+//! the same file.
+//!
+//! The provider ships `data/public-images.tsv`, so it must hold only ids Tencent Cloud lists:
+//! the command refuses to write it from any other endpoint (a sandbox's ids are made up);
+//! write such a rebuild elsewhere with `--out`.
 //!
 //! Pins never move: every name the previous catalog (the file being replaced) holds keeps its
 //! id, even when the listing has another image under that name or none at all. The listing
@@ -22,10 +27,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use qcloud_provider::functions::catalog::{
-    CatalogEntry, CatalogFile, Provenance, format_date, is_image_id,
+    CatalogEntry, CatalogFile, Provenance, Taken, is_image_id,
 };
 use qcloud_provider::functions::image_name::{Architecture, name_key};
 use qcloud_provider::qcloud::call::Budget;
@@ -59,7 +65,7 @@ pub struct CatalogArgs {
     #[arg(long, env = "QCLOUD_ENDPOINT", value_name = "URL")]
     pub endpoint: Option<String>,
     /// The catalog to replace (its pins are kept) [default: data/public-images.tsv in the
-    /// workspace].
+    /// workspace, which only a listing from Tencent Cloud's endpoint may write].
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// The day to record as the day the catalog was taken, YYYY-MM-DD [default: today, UTC].
@@ -241,7 +247,7 @@ impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let catalog = &self.rebuilt.catalog;
         writeln!(f, "listed {} public image(s)", self.listed)?;
-        let taken = format_date(catalog.provenance.date);
+        let taken = catalog.provenance.taken;
         let (path, count) = (self.path.display(), catalog.entries.len());
         writeln!(
             f,
@@ -263,27 +269,90 @@ impl fmt::Display for Outcome {
 }
 
 /// Runs `cargo xtask catalog`: lists, rebuilds over the file at `--out`, writes it back.
+/// Everything that can be refused is refused before the listing's first request.
 pub fn run(args: &CatalogArgs) -> Result<Outcome, String> {
     let settings = settings(args)?;
-    let path =
-        args.out.clone().unwrap_or_else(|| crate::compile::workspace_root().join(CATALOG_PATH));
+    let shipped = crate::compile::workspace_root().join(CATALOG_PATH);
+    let path = args.out.clone().unwrap_or_else(|| shipped.clone());
+    let kind = EndpointKind::of(&settings);
+    check_destination(&path, &shipped, &kind)?;
     let previous = read_previous(&path)?;
     let listing = list_public_images(settings.clone())?;
     let date = args.date.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
-    let provenance = Provenance { date, source: source(&settings) };
+    let provenance = Provenance { taken: Taken::Day(date), source: source(&settings, &kind) };
     let rebuilt = rebuild(&listing, previous.as_ref(), provenance);
     write_atomically(&path, &rebuilt.catalog.render())?;
     Ok(Outcome { path, listed: listing.len(), rebuilt })
 }
 
-/// Where a listing was taken, as the catalog's first line says it: host (without port),
+/// Where a listing was taken, as the catalog's first line says it: the kind of endpoint, the
 /// region, and what was listed.
-fn source(settings: &Settings) -> String {
-    let host = settings.endpoint().host_str().unwrap_or("?");
+fn source(settings: &Settings, kind: &EndpointKind) -> String {
     format!(
-        "{host}, region {}: DescribeImages (API 3.0), image-type PUBLIC_IMAGE, state NORMAL",
+        "{kind}, region {}: DescribeImages (API 3.0), image-type PUBLIC_IMAGE, state NORMAL",
         settings.region()
     )
+}
+
+/// What a listing's endpoint is, which says whether its image ids are real.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointKind {
+    /// A host of Tencent Cloud's API (`tencentcloudapi.com` and its subdomains): real ids.
+    TencentCloud {
+        /// The host, without port.
+        host: String,
+    },
+    /// A loopback address or `localhost`, such as a sandbox: made-up ids.
+    Local,
+    /// Any other host: ids of unknown origin.
+    Custom,
+}
+
+impl EndpointKind {
+    /// The kind of the settings' endpoint.
+    pub fn of(settings: &Settings) -> Self {
+        let host = settings.endpoint().host_str().unwrap_or_default().to_ascii_lowercase();
+        let ip = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>();
+        if host == "tencentcloudapi.com" || host.ends_with(".tencentcloudapi.com") {
+            Self::TencentCloud { host }
+        } else if host == "localhost" || ip.is_ok_and(|ip| ip.is_loopback()) {
+            Self::Local
+        } else {
+            Self::Custom
+        }
+    }
+}
+
+impl fmt::Display for EndpointKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TencentCloud { host } => write!(f, "Tencent Cloud ({host})"),
+            Self::Local => f.write_str("a local endpoint, not Tencent Cloud"),
+            Self::Custom => f.write_str("a custom endpoint, not a Tencent Cloud host"),
+        }
+    }
+}
+
+/// Refuses to write the provider's own catalog (`shipped`) from an endpoint that is not
+/// Tencent Cloud's: the provider embeds that file, so every id in it must exist.
+fn check_destination(path: &Path, shipped: &Path, kind: &EndpointKind) -> Result<(), String> {
+    if matches!(kind, EndpointKind::TencentCloud { .. }) || !same_file(path, shipped) {
+        return Ok(());
+    }
+    Err(format!(
+        "{} ships in the provider and may only hold ids Tencent Cloud lists, but the endpoint \
+         is {kind}: list from Tencent Cloud (the default endpoint, with a real account's \
+         credentials), or write this rebuild to another file with --out FILE",
+        path.display()
+    ))
+}
+
+/// Whether two paths name the same file (as given when either does not resolve).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 /// Client settings from the arguments: API 3.0, the credentials (required), region and
@@ -367,6 +436,7 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
 
     fn image(id: &str, name: &str, time: &str) -> Image {
@@ -385,7 +455,8 @@ mod tests {
     }
 
     fn provenance() -> Provenance {
-        Provenance { date: parse_date("2026-01-02").unwrap(), source: "test".to_string() }
+        let taken = Taken::Day(parse_date("2026-01-02").unwrap());
+        Provenance { taken, source: "test".to_string() }
     }
 
     fn names(file: &CatalogFile) -> Vec<(&str, &str)> {
@@ -528,7 +599,13 @@ mod tests {
         let valid = settings(&args()).expect("valid");
         assert_eq!(valid.api_version(), ApiVersion::V3);
         assert_eq!(valid.endpoint().as_str(), "https://cvm.tencentcloudapi.com/");
-        assert!(source(&valid).starts_with("cvm.tencentcloudapi.com, region ap-guangzhou: "));
+        let kind = EndpointKind::of(&valid);
+        assert_eq!(kind, EndpointKind::TencentCloud { host: "cvm.tencentcloudapi.com".into() });
+        assert_eq!(
+            source(&valid, &kind),
+            "Tencent Cloud (cvm.tencentcloudapi.com), region ap-guangzhou: DescribeImages \
+             (API 3.0), image-type PUBLIC_IMAGE, state NORMAL"
+        );
         for missing in [
             CatalogArgs { secret_id: None, ..args() },
             CatalogArgs { secret_key: Some(String::new()), ..args() },
@@ -559,5 +636,45 @@ mod tests {
     fn dates_are_yyyy_mm_dd() {
         assert_eq!(parse_date("2026-11-29").map(|d| d.day()), Ok(29));
         assert!(parse_date("29/11/2026").unwrap_err().contains("not a YYYY-MM-DD date"));
+    }
+
+    #[test]
+    fn the_endpoint_kind_names_a_host_only_when_it_is_tencent_clouds() {
+        let kind = |endpoint: &str| {
+            EndpointKind::of(
+                &settings(&CatalogArgs { endpoint: Some(endpoint.into()), ..args() })
+                    .expect(endpoint),
+            )
+        };
+        let regional = "cvm.ap-shanghai-fsi.tencentcloudapi.com";
+        assert_eq!(
+            kind(&format!("https://{regional}/")),
+            EndpointKind::TencentCloud { host: regional.into() }
+        );
+        for local in ["http://127.0.0.1:8080/", "http://localhost:1/", "http://[::1]:9/"] {
+            assert_eq!(kind(local), EndpointKind::Local, "{local}");
+        }
+        for custom in ["https://proxy.example.com/", "https://tencentcloudapi.com.example/"] {
+            assert_eq!(kind(custom), EndpointKind::Custom, "{custom}");
+        }
+        assert_eq!(EndpointKind::Local.to_string(), "a local endpoint, not Tencent Cloud");
+    }
+
+    #[test]
+    fn only_tencent_cloud_may_rewrite_the_shipped_catalog() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let shipped = dir.path().join("public-images.tsv");
+        std::fs::write(&shipped, "").expect("written");
+        let same = dir.path().join(".").join("public-images.tsv");
+        let other = dir.path().join("rebuilt.tsv");
+        let tencent = EndpointKind::TencentCloud { host: "cvm.tencentcloudapi.com".into() };
+        assert_eq!(check_destination(&same, &shipped, &tencent), Ok(()));
+        for kind in [EndpointKind::Local, EndpointKind::Custom] {
+            let error = check_destination(&same, &shipped, &kind).expect_err("refused");
+            assert!(error.contains("ships in the provider"), "{error}");
+            assert!(error.contains(&format!("the endpoint is {kind}")), "{error}");
+            assert!(error.contains("--out FILE"), "{error}");
+            assert_eq!(check_destination(&other, &shipped, &kind), Ok(()));
+        }
     }
 }

@@ -22,7 +22,8 @@ enum Task {
     /// Registry release (zip, manifest, SHA256SUMS, and SHA256SUMS.sig with --gpg-key).
     Package(PackageArgs),
     /// Rebuilds data/public-images.tsv from an API 3.0 listing of public images, keeping
-    /// every name the catalog already pins.
+    /// every name the catalog already pins. Only Tencent Cloud's endpoint may write that file;
+    /// rebuilds from other endpoints (a sandbox) need --out.
     Catalog(xtask::catalog::CatalogArgs),
 }
 

@@ -19,9 +19,9 @@ const BUILTIN_JSON: &str = include_str!("../../catalog/builtin.json");
 
 impl Catalog {
     /// The built-in catalog: the public images (the 38 of the API reference, created
-    /// 2014-2016, then newer builds up to 2024, all by `tencentcloud`), then private, shared
-    /// and marketplace images, then the private and shared images that show API 3.0's
-    /// families, tags and snapshots.
+    /// 2014-2016, then newer builds up to 2024 whose ids are made up for the sandbox, all by
+    /// `tencentcloud`), then private, shared and marketplace images, then the private and
+    /// shared images that show API 3.0's families, tags and snapshots.
     pub fn builtin() -> Self {
         let load = |json| Catalog::from_json_str(json).map(|catalog| catalog.images().to_vec());
         load(PUBLIC_JSON)
