@@ -18,7 +18,7 @@ use common::client_sandbox::{
 use qcloud_provider::data_sources::api_error::describe;
 use qcloud_provider::provider::settings::RawSettings;
 use qcloud_provider::qcloud::transport::retry::UNREACHABLE_RETRIES;
-use qcloud_provider::qcloud::{ApiCode, ApiErrorKind, Error, Image, ImageType};
+use qcloud_provider::qcloud::{ApiCode, ApiErrorKind, Error, Image, ImageType, TransportFailure};
 use qcloud_sandbox::{FaultKind, FaultRule, SandboxConfig, SandboxHandle};
 use serde_json::{Value, json};
 
@@ -214,8 +214,15 @@ async fn tls_with_an_untrusted_certificate_fails_with_a_certificate_error() {
     let host = server.url.trim_start_matches("https://").trim_end_matches("/v2/index.php");
     let error = list(&client(raw_settings(&server.url)), &query(ImageType::Public)).await;
     let error = error.expect_err("untrusted certificate");
-    assert_transport_exhausted(&error, CONNECT_ATTEMPTS, host, "invalid peer certificate");
-    assert_eq!(server.handshakes(), u64::from(CONNECT_ATTEMPTS), "one handshake per attempt");
+    // The same certificate would be refused again: one attempt, no retry.
+    let Error::Transport { failure: TransportFailure::Certificate, .. } = &error else {
+        panic!("a refused certificate, not {error:?}");
+    };
+    let text = describe(&error);
+    let start = format!("could not reach the Tencent Cloud image API at {host}: ");
+    assert!(text.starts_with(&start) && text.contains("invalid peer certificate"), "{text}");
+    assert!(text.contains("SSL_CERT_FILE"), "{text}");
+    assert_eq!(server.handshakes(), 1, "one handshake, no retry");
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 
 use crate::arguments::{API_VERSION, ENDPOINT, REGION, SECRET_ID, SECRET_KEY, SECURITY_TOKEN};
 use crate::qcloud::error::{quoted_body, seconds};
-use crate::qcloud::{ApiError, ApiErrorKind, ApiVersion, Error};
+use crate::qcloud::{ApiError, ApiErrorKind, ApiVersion, Error, TransportFailure};
 
 /// What the advice depends on besides the error: how the provider was configured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -30,8 +30,8 @@ pub fn describe_in(error: &Error, circumstances: &Circumstances) -> String {
             Some(hint) => format!("{api} {hint}"),
             None => api.to_string(),
         },
-        Error::Transport { host, cause, .. } => {
-            format!("{error}; {}", transport_advice(host, cause))
+        Error::Transport { host, cause, failure } => {
+            format!("{error}; {}", transport_advice(host, cause, *failure))
         }
         Error::Timeout { .. } => format!(
             "{error}; check that endpoint is right and reachable from this machine (proxy, \
@@ -186,11 +186,10 @@ fn unknown_secret_id(version: ApiVersion) -> String {
     }
 }
 
-/// What to do when no answer came: a certificate this machine does not trust gets its own fix
-/// (the CA bundle in `SSL_CERT_FILE`); anything else is the endpoint or the network.
-fn transport_advice(host: &str, cause: &str) -> String {
-    let untrusted = ["UnknownIssuer", "invalid peer certificate", "certificate verify failed"];
-    if !untrusted.iter().any(|sign| cause.contains(sign)) {
+/// What to do when no answer came: a refused certificate gets its own fix (the CA bundle in
+/// `SSL_CERT_FILE`, or the host name); anything else is the endpoint or the network.
+fn transport_advice(host: &str, cause: &str, failure: TransportFailure) -> String {
+    if failure != TransportFailure::Certificate {
         return "check the endpoint and the network (HTTPS_PROXY and NO_PROXY, firewall, DNS)"
             .into();
     }

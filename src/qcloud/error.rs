@@ -29,13 +29,7 @@ pub enum Error {
     Api(ApiError),
     /// The request never got an answer: DNS, connect, TLS, a reset connection.
     #[error("could not reach the Tencent Cloud image API at {host}: {cause}")]
-    Transport {
-        host: String,
-        cause: String,
-        /// The connection itself failed (refused, unreachable), as opposed to a reset or a TLS
-        /// failure on an open connection.
-        connect: bool,
-    },
+    Transport { host: String, cause: String, failure: TransportFailure },
     /// An attempt took longer than the request timeout.
     #[error("the Tencent Cloud image API did not answer within {}", seconds(*.after))]
     Timeout { after: Duration },
@@ -144,6 +138,18 @@ pub struct ApiError {
     pub message: String,
     /// `Response.RequestId` (3.0 envelope).
     pub request_id: Option<String>,
+}
+
+/// How a request that got no answer failed, which decides whether trying again can help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportFailure {
+    /// No connection: refused, unreachable, DNS. The endpoint may come back.
+    Connect,
+    /// The server's certificate was refused (untrusted issuer, wrong name, expired): the same
+    /// certificate will be refused again.
+    Certificate,
+    /// Anything else: a reset, a broken TLS session, a body cut short.
+    Other,
 }
 
 /// What an API error code means to the client.
@@ -455,7 +461,7 @@ mod tests {
                 Error::Transport {
                     host: "127.0.0.1:9".into(),
                     cause: "refused".into(),
-                    connect: true,
+                    failure: TransportFailure::Connect,
                 },
                 &["could not reach", "127.0.0.1:9", "refused"],
             ),

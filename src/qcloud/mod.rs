@@ -34,6 +34,6 @@ pub(crate) mod fake;
 
 pub use api::{Api, SharedApi};
 pub use client::Client;
-pub use error::{ApiCode, ApiError, ApiErrorKind, Error};
+pub use error::{ApiCode, ApiError, ApiErrorKind, Error, TransportFailure};
 pub use images::{Image, ImageFilter, ImageStatus, ImageType};
 pub use settings::{ApiVersion, Credentials, InvalidSetting, Setting, Settings, SignatureMethod};

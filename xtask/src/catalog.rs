@@ -436,7 +436,6 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-
     use super::*;
 
     fn image(id: &str, name: &str, time: &str) -> Image {

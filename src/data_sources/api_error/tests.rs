@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use super::*;
-use crate::qcloud::ApiCode;
+use crate::qcloud::{ApiCode, TransportFailure};
 
 fn api(code: i64, desc: Option<&str>, message: &str) -> ApiError {
     ApiError {
@@ -93,7 +93,7 @@ fn transport_timeout_and_http_errors_read_as_advice() {
             Error::Transport {
                 host: "127.0.0.1:9".into(),
                 cause: "connection refused".into(),
-                connect: true,
+                failure: TransportFailure::Connect,
             },
             &["could not reach", "127.0.0.1:9", "connection refused", "check the endpoint"],
         ),
@@ -103,7 +103,7 @@ fn transport_timeout_and_http_errors_read_as_advice() {
                 cause: "error sending request: client error (Connect): invalid peer certificate: \
                         UnknownIssuer"
                     .into(),
-                connect: false,
+                failure: TransportFailure::Certificate,
             },
             &["at localhost:8443", "does not trust the certificate", "SSL_CERT_FILE"],
         ),
@@ -111,7 +111,7 @@ fn transport_timeout_and_http_errors_read_as_advice() {
             Error::Transport {
                 host: "example.test".into(),
                 cause: "invalid peer certificate: NotValidForName".into(),
-                connect: false,
+                failure: TransportFailure::Certificate,
             },
             &["not valid for that name", "endpoint"],
         ),

@@ -4,6 +4,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use super::*;
+use crate::qcloud::TransportFailure;
 use crate::qcloud::fake::{CountingApi, FakeApi, image};
 use crate::qcloud::images::ImageType;
 
@@ -61,8 +62,11 @@ async fn different_filters_are_listed_separately() {
 #[tokio::test]
 async fn a_failed_call_is_shared_by_its_waiters_then_retried_by_a_later_caller() {
     let (entered, gate) = watch::channel(0);
-    let failure =
-        Error::Transport { host: "h".into(), cause: "rate limited".into(), connect: false };
+    let failure = Error::Transport {
+        host: "h".into(),
+        cause: "rate limited".into(),
+        failure: TransportFailure::Other,
+    };
     let fake = Arc::new(FakeApi::new(images()).failing_first(vec![failure]).gated(gate, 5));
     let shared = CountingApi { inner: SharedApi::new(fake.clone()), entered };
     let cancel = Budget::default();

@@ -31,7 +31,7 @@ use self::retry::{Backoff, RetryClass, UNREACHABLE_RETRIES, classify};
 use super::call::{Budget, Call, Stamp, Target};
 use super::json::body_start;
 use super::settings::host_as_sent;
-use super::{ApiVersion, Credentials, Error, Settings, v2, v3};
+use super::{ApiVersion, Credentials, Error, Settings, TransportFailure, v2, v3};
 
 /// The largest body accepted for one answer (100 images are a few tens of kilobytes).
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
@@ -303,8 +303,30 @@ pub fn read_answer<T>(
 /// dropped first.
 fn transport_error(error: reqwest::Error, host: &str) -> Error {
     let error = error.without_url();
-    let connect = error.is_connect();
-    Error::Transport { host: host.to_string(), cause: error_chain(&error), connect }
+    let failure = if refused_certificate(&error) {
+        TransportFailure::Certificate
+    } else if error.is_connect() {
+        TransportFailure::Connect
+    } else {
+        TransportFailure::Other
+    };
+    Error::Transport { host: host.to_string(), cause: error_chain(&error), failure }
+}
+
+/// Whether rustls refused the server's certificate somewhere in `error`'s sources. I/O errors
+/// wrap it (sometimes twice) and hand it out through `get_ref`, not `source`.
+fn refused_certificate(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(cause) = source {
+        if let Some(rustls::Error::InvalidCertificate(_)) = cause.downcast_ref::<rustls::Error>() {
+            return true;
+        }
+        source = match cause.downcast_ref::<std::io::Error>().and_then(std::io::Error::get_ref) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => cause.source(),
+        };
+    }
+    false
 }
 
 /// An error and its sources, `: `-separated, without repeating a source already included.

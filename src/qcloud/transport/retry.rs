@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::qcloud::error::{ApiErrorKind, Error};
+use crate::qcloud::error::{ApiErrorKind, Error, TransportFailure};
 
 /// Retries of a call whose endpoint did not answer, at most (and never more than
 /// `max_retries`).
@@ -32,7 +32,10 @@ pub enum RetryClass {
 /// Classifies a failed attempt.
 pub fn classify(error: &Error) -> RetryClass {
     match error {
-        Error::Timeout { .. } | Error::Transport { connect: true, .. } => RetryClass::Unreachable,
+        Error::Timeout { .. } | Error::Transport { failure: TransportFailure::Connect, .. } => {
+            RetryClass::Unreachable
+        }
+        Error::Transport { failure: TransportFailure::Certificate, .. } => RetryClass::Fatal,
         Error::Transport { .. } | Error::NotJson { .. } => RetryClass::Backoff,
         Error::HttpStatus { status, .. } if *status == 429 || (500..=599).contains(status) => {
             RetryClass::Backoff
@@ -106,11 +109,11 @@ mod tests {
     #[test]
     fn classification_table() {
         use RetryClass::*;
-        let reset = Error::Transport { host: "h".into(), cause: "reset".into(), connect: false };
-        let refused = Error::Transport { host: "h".into(), cause: "refused".into(), connect: true };
+        let transport = |failure| Error::Transport { host: "h".into(), cause: "x".into(), failure };
         let cases: Vec<(Error, RetryClass)> = vec![
-            (reset, Backoff),
-            (refused, Unreachable),
+            (transport(TransportFailure::Other), Backoff),
+            (transport(TransportFailure::Connect), Unreachable),
+            (transport(TransportFailure::Certificate), Fatal),
             (Error::Timeout { after: Duration::from_secs(1) }, Unreachable),
             (Error::NotJson { status: 200, body_start: "<html>".into() }, Backoff),
             (status(500), Backoff),
