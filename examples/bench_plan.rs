@@ -7,6 +7,10 @@
 //! same alternation: the difference from the first is what the automatic mutual TLS costs,
 //! mostly on Terraform's side (it makes a P-521 client certificate for every plugin process).
 //!
+//! Two more variants measure the read alone: a plan whose only use of the provider is one
+//! provider-function call, and the same plan with the data source added; the difference of
+//! their medians is what the read itself adds.
+//!
 //! Then one more plan with Terraform's trace log, which times each provider process from
 //! `starting plugin` to `plugin exited`, and Terraform's certificate making before each.
 //!
@@ -31,8 +35,8 @@ use support::stats::{Samples, Table, verdict};
 
 const BASELINE: &str = "resource \"terraform_data\" \"x\" {}\n";
 
-/// One `qcloud_images` data source: the newest public Ubuntu image.
-fn qcloud_config(endpoint: &str) -> String {
+/// The provider block for the sandbox at `endpoint`.
+fn provider_block(endpoint: &str) -> String {
     format!(
         r#"terraform {{
   required_providers {{
@@ -46,19 +50,29 @@ provider "qcloud" {{
   secret_id  = "{SANDBOX_SECRET_ID}"
   secret_key = "{SANDBOX_SECRET_KEY}"
 }}
-
-data "qcloud_images" "ubuntu" {{
-  image_type  = "public"
-  os_name     = "ubuntu"
-  most_recent = true
-}}
-
-output "image_id" {{
-  value = data.qcloud_images.ubuntu.image_id
-}}
 "#
     )
 }
+
+/// One `qcloud_images` data source: the newest public Ubuntu image.
+const READ: &str = r#"
+data "qcloud_images" "ubuntu" {
+  image_type  = "public"
+  os_name     = "ubuntu"
+  most_recent = true
+}
+
+output "image_id" {
+  value = data.qcloud_images.ubuntu.image_id
+}
+"#;
+
+/// One provider-function call, no data source.
+const FUNCTION: &str = r#"
+output "pinned" {
+  value = provider::qcloud::public_image_id("CentOS 7.2 64-bit")
+}
+"#;
 
 fn runs_from_args() -> usize {
     let args: Vec<String> = std::env::args().collect();
@@ -66,7 +80,7 @@ fn runs_from_args() -> usize {
         .position(|a| a == "--runs")
         .and_then(|i| args.get(i + 1))
         .and_then(|n| n.parse().ok())
-        .unwrap_or(15)
+        .unwrap_or(25)
 }
 
 /// Two working directories and a CLI configuration that points Terraform at the binary.
@@ -86,7 +100,14 @@ impl Workspace {
             plugins.display()
         );
         std::fs::write(root.path().join("cli.tfrc"), overrides)?;
-        for (dir, main) in [("qcloud", qcloud_config(endpoint)), ("baseline", BASELINE.into())] {
+        let provider = provider_block(endpoint);
+        let configs = [
+            ("qcloud", format!("{provider}{READ}")),
+            ("baseline", BASELINE.into()),
+            ("function", format!("{provider}{FUNCTION}")),
+            ("function_and_read", format!("{provider}{FUNCTION}{READ}")),
+        ];
+        for (dir, main) in configs {
             std::fs::create_dir(root.path().join(dir))?;
             std::fs::write(root.path().join(dir).join("main.tf"), main)?;
         }
@@ -183,6 +204,17 @@ fn process_times(log: &str) -> ProcessTimes {
     times
 }
 
+/// The provider's own time for each `ReadDataSource`, from its `answered ... after N ms` lines.
+fn read_times(log: &str) -> Vec<f64> {
+    log.lines()
+        .filter(|line| line.contains("ReadDataSource for") && line.contains(" answered with "))
+        .filter_map(|line| {
+            let after = line.split(" after ").nth(1)?;
+            after.split_whitespace().next()?.parse().ok()
+        })
+        .collect()
+}
+
 fn field(line: &str, name: &str) -> Option<String> {
     let start = line.find(name)? + name.len();
     Some(line[start..].split_whitespace().next()?.to_string())
@@ -211,17 +243,20 @@ fn main() {
     });
     let workspace = Workspace::new(&binary, &sandbox.url()).expect("the temp workspace");
     const NO_TLS: &[(&str, &str)] = &[("TF_DISABLE_PLUGIN_TLS", "1")];
-    for dir in ["baseline", "qcloud"] {
+    for dir in ["baseline", "qcloud", "function", "function_and_read"] {
         workspace.timed_plan(dir, &[]); // warm-up: page cache, Terraform's own caches
     }
     let (mut qcloud, mut baseline, mut plaintext) =
         (Samples::new(), Samples::new(), Samples::new());
+    let (mut function, mut function_and_read) = (Samples::new(), Samples::new());
     let before = sandbox.request_count();
     for run in 0..runs {
         eprintln!("run {}/{runs}", run + 1);
         baseline.push(workspace.timed_plan("baseline", &[]));
         qcloud.push(workspace.timed_plan("qcloud", &[]));
         plaintext.push(workspace.timed_plan("qcloud", NO_TLS));
+        function.push(workspace.timed_plan("function", &[]));
+        function_and_read.push(workspace.timed_plan("function_and_read", &[]));
     }
     let requests = sandbox.request_count() - before;
 
@@ -230,6 +265,17 @@ fn main() {
     assert!(traced.status.success(), "the traced plan succeeds");
     let log = std::fs::read_to_string(&log_path).unwrap_or_default();
     let processes = process_times(&log);
+
+    let traced_log = |dir: &str| {
+        let path = workspace.root.path().join(format!("{dir}.log"));
+        let (_, traced) = workspace.plan(dir, Some(&path), &[]);
+        assert!(traced.status.success(), "the traced plan in {dir} succeeds");
+        std::fs::read_to_string(&path).unwrap_or_default()
+    };
+    let function_processes = process_times(&traced_log("function")).lifetime.len();
+    let read_log = traced_log("function_and_read");
+    let function_and_read_processes = process_times(&read_log).lifetime.len();
+    let read_in_provider = read_times(&read_log);
 
     let ratio = qcloud.median() / baseline.median();
     let mut table = Table::new(&["figure", "median (min–max, n)", "target", "result"]);
@@ -257,15 +303,53 @@ fn main() {
         "—".into(),
         "—".into(),
     ]);
+    let plaintext_ratio = plaintext.median() / baseline.median();
     table.row(vec![
         "ratio of medians without TLS".into(),
-        format!("{:.2}", plaintext.median() / baseline.median()),
+        format!("{plaintext_ratio:.2}"),
+        "≤ 1.4".into(),
+        verdict(plaintext_ratio <= 1.4).into(),
+    ]);
+    table.row(vec![
+        "plan, one provider-function call only, ms".into(),
+        function.summary(1),
+        "—".into(),
+        "—".into(),
+    ]);
+    table.row(vec![
+        "plan, the function call and the data source, ms".into(),
+        function_and_read.summary(1),
+        "—".into(),
+        "—".into(),
+    ]);
+    table.row(vec![
+        "provider processes per plan: function only, function and data source".into(),
+        format!("{function_processes}, {function_and_read_processes}"),
+        "(reported)".into(),
+        "—".into(),
+    ]);
+    table.row(vec![
+        "ReadDataSource, received → answered inside the provider (trace log), ms".into(),
+        format!("{read_in_provider:?}"),
+        "(reported)".into(),
+        "—".into(),
+    ]);
+    let read_alone = function_and_read.median() - function.median();
+    table.row(vec![
+        "function and data source − function only (medians), ms".into(),
+        format!("{read_alone:.1}"),
+        "≤ 5".into(),
+        verdict(read_alone <= 5.0).into(),
+    ]);
+    table.row(vec![
+        "data source only − function only (medians; 3 processes each), ms".into(),
+        format!("{:.1}", qcloud.median() - function.median()),
         "(reported)".into(),
         "—".into(),
     ]);
     table.row(vec![
         "DescribeImages requests per plan".into(),
-        format!("{:.1}", requests as f64 / (2 * runs) as f64),
+        format!("{:.1}", requests as f64 / (3 * runs) as f64),
         "—".into(),
         "—".into(),
     ]);

@@ -58,7 +58,8 @@ pub struct Launched {
 }
 
 /// Spawns `binary` with Terraform's environment (and only that: the rest is cleared but
-/// `PATH`), with `TMPDIR` set to `temp`, and reads its handshake line.
+/// `PATH` and glibc's `MALLOC_*` tunables, for experiments), with `TMPDIR` set to `temp`, and
+/// reads its handshake line.
 pub fn launch(binary: &Path, identity: &ClientIdentity, temp: &Path) -> io::Result<Launched> {
     let mut command = Command::new(binary);
     command
@@ -68,6 +69,7 @@ pub fn launch(binary: &Path, identity: &ClientIdentity, temp: &Path) -> io::Resu
         .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
         .env(PROTOCOL_VERSIONS_KEY, "5,6")
         .env("PLUGIN_CLIENT_CERT", &identity.pem)
+        .envs(std::env::vars_os().filter(|(name, _)| name.to_string_lossy().starts_with("MALLOC_")))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());

@@ -58,23 +58,34 @@ impl Drop for Relay {
     }
 }
 
-/// One client connection: connects upstream (after the one-way delay, as a SYN would arrive),
-/// then both directions until either side closes.
+/// One client connection: connects upstream when the client's SYN would arrive (one way after
+/// it was sent), then relays both directions until either side closes.
+///
+/// On loopback the client's `connect` returns at once, so it may send before a real SYN-ACK
+/// could have come back; its first bytes are therefore held until a whole round trip after
+/// the SYN plus the one way they travel, as on a real link.
 async fn relay_connection(client: TcpStream, upstream: SocketAddr, one_way: Duration) {
+    let syn_sent = Instant::now();
     tokio::time::sleep(one_way).await;
     let Ok(server) = TcpStream::connect(upstream).await else { return };
-    // The connection is not usable by the client before its SYN-ACK comes back.
     let _ = client.set_nodelay(true);
     let _ = server.set_nodelay(true);
+    let first_bytes_arrive = syn_sent + one_way * 3;
     let (client_read, client_write) = client.into_split();
     let (server_read, server_write) = server.into_split();
-    let up = tokio::spawn(delayed_pipe(client_read, server_write, one_way));
-    let down = tokio::spawn(delayed_pipe(server_read, client_write, one_way));
+    let up = tokio::spawn(delayed_pipe(client_read, server_write, one_way, first_bytes_arrive));
+    let down = tokio::spawn(delayed_pipe(server_read, client_write, one_way, syn_sent));
     let _ = tokio::join!(up, down);
 }
 
-/// Copies `from` to `to`, each chunk written `delay` after it was read.
-async fn delayed_pipe(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, delay: Duration) {
+/// Copies `from` to `to`, each chunk written `delay` after it was read and never before
+/// `not_before`.
+async fn delayed_pipe(
+    mut from: OwnedReadHalf,
+    mut to: OwnedWriteHalf,
+    delay: Duration,
+    not_before: Instant,
+) {
     let (chunks, mut pending) = mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
     let writer = tokio::spawn(async move {
         while let Some((due, chunk)) = pending.recv().await {
@@ -90,7 +101,10 @@ async fn delayed_pipe(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, delay: Du
         match from.read(&mut buffer).await {
             Ok(0) | Err(_) => break,
             Ok(n) => {
-                if chunks.send((Instant::now() + delay, buffer[..n].to_vec())).is_err() {
+                if chunks
+                    .send(((Instant::now() + delay).max(not_before), buffer[..n].to_vec()))
+                    .is_err()
+                {
                     break;
                 }
             }

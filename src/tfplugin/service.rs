@@ -252,6 +252,7 @@ impl provider_server::Provider for ProviderService {
         &self,
         request: Request<proto::read_data_source::Request>,
     ) -> Reply<proto::read_data_source::Response> {
+        let received = std::time::Instant::now();
         let request = request.into_inner();
         log::debug!("ReadDataSource received for {}", request.type_name);
         let read = async {
@@ -265,6 +266,12 @@ impl provider_server::Provider for ProviderService {
             Ok::<_, Diagnostic>((state, found))
         };
         let (state, found) = read.await.unwrap_or_else(|diagnostic| (None, diagnostic.into()));
+        log::trace!(
+            "ReadDataSource for {} answered with {} diagnostic(s) after {:.1} ms",
+            request.type_name,
+            found.0.len(),
+            received.elapsed().as_secs_f64() * 1000.0
+        );
         Ok(Response::new(proto::read_data_source::Response {
             state,
             diagnostics: diagnostics(&found),

@@ -73,6 +73,9 @@ pub async fn serve(
     stop: CancellationToken,
 ) {
     ConnectionStats::count(&stats.accepted);
+    // Answers go out as soon as they are written, as from any API front end: Nagle's
+    // algorithm would hold a response's last segment until the client's delayed ACK.
+    let _ = stream.set_nodelay(true);
     let reset = Arc::new(AtomicBool::new(false));
     let stream = FaultableStream { stream, reset: Arc::clone(&reset) };
     let Some(acceptor) = tls else {

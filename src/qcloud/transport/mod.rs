@@ -6,6 +6,7 @@
 //! It knows the two API versions' signing and envelopes, never an action's parameters or
 //! answer: the action hands in a [`Call`] and a parser of the envelope's content.
 //!
+//! - [`connection`]: one connection per client, even for requests sent together at first.
 //! - [`rate_limit`]: requests let through one interval apart.
 //! - [`retry`]: which failures are retried, and the backoff before each retry.
 //! - [`trust`]: the HTTPS client's roots (the system's, else Mozilla's) and TLS settings.
@@ -15,6 +16,7 @@
 //!
 //! Must not depend on Terraform types.
 
+pub mod connection;
 pub mod rate_limit;
 pub mod retry;
 pub mod trust;
@@ -26,6 +28,7 @@ use serde_json::{Map, Value};
 use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio_util::sync::CancellationToken;
 
+use self::connection::FirstAnswer;
 use self::rate_limit::RateLimiter;
 use self::retry::{Backoff, RetryClass, UNREACHABLE_RETRIES, classify};
 use super::call::{Budget, Call, Stamp, Target};
@@ -48,6 +51,8 @@ pub struct Transport {
     limiter: RateLimiter,
     /// Requests in flight, across every call of this client.
     in_flight: Semaphore,
+    /// Holds requests until the first answer, so that they share its connection.
+    first_answer: FirstAnswer,
     backoff: Backoff,
 }
 
@@ -73,6 +78,7 @@ impl Transport {
             http,
             limiter: RateLimiter::new(settings.requests_per_second()),
             in_flight: Semaphore::new(settings.page_concurrency()),
+            first_answer: FirstAnswer::new(settings.endpoint().scheme() == "https"),
             backoff: Backoff::default(),
             settings,
         })
@@ -245,7 +251,7 @@ impl Transport {
     ) -> Result<T, Error> {
         let host = host_as_sent(self.settings.endpoint());
         let transport = |e: reqwest::Error| transport_error(e, &host);
-        let mut response = request.send().await.map_err(transport)?;
+        let mut response = self.first_answer.send(request).await.map_err(transport)?;
         let status = response.status().as_u16();
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(transport)? {
