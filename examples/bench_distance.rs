@@ -30,7 +30,7 @@ use qcloud_sandbox::{
 };
 use support::fixtures;
 use support::relay::Relay;
-use support::stats::{Samples, Table, verdict};
+use support::stats::{Samples, Table, count_from_args, verdict};
 use tokio::net::TcpListener;
 
 /// 0 ms shows the client's and the sandbox's own time per listing (no target there).
@@ -98,15 +98,6 @@ fn counts(samples: &Samples) -> String {
     }
 }
 
-fn reps_from_args() -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == "--reps")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(3)
-}
-
 /// Client settings for the sandbox behind `relay`, API 3.0 over HTTPS, no retries.
 fn settings(relay: &Relay, rate: f64) -> Settings {
     let credentials = Credentials {
@@ -170,7 +161,7 @@ fn start_sandbox(pages: usize, tls: &SandboxTls, listener: TcpListener) -> Sandb
 }
 
 fn main() {
-    let reps = reps_from_args();
+    let reps = count_from_args("--reps", 3);
     let tls = SandboxTls::generate(&[]).expect("certificates for the sandbox");
     let ca_file =
         std::env::temp_dir().join(format!("bench-distance-ca-{}.pem", std::process::id()));

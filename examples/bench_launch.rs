@@ -18,18 +18,9 @@ use std::time::Instant;
 
 use qcloud_provider::tfplugin::proto::get_provider_schema;
 use support::plugin::{ClientIdentity, launch, load_average, provider_binary, provider_client};
-use support::stats::{Samples, Table, verdict};
+use support::stats::{Samples, Table, count_from_args, verdict};
 
 const WARM_UP: usize = 3;
-
-fn launches_from_args() -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == "--launches")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(50)
-}
 
 /// The figures of every launch.
 #[derive(Default)]
@@ -67,7 +58,7 @@ async fn main() {
         eprintln!("bench_launch: {message}");
         std::process::exit(2);
     });
-    let launches = launches_from_args();
+    let launches = count_from_args("--launches", 50);
     let identity = ClientIdentity::terraform_like();
     let load_before = load_average();
     let started = Instant::now();

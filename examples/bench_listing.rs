@@ -20,7 +20,7 @@ use qcloud_provider::qcloud::settings::DEFAULT_REQUESTS_PER_SECOND;
 use qcloud_provider::qcloud::{Client, ImageFilter, ImageType};
 use qcloud_sandbox::{RequestRecord, Sandbox, SandboxConfig, SandboxHandle};
 use support::fixtures;
-use support::stats::{Samples, Table, verdict};
+use support::stats::{Samples, Table, count_from_args, verdict};
 use tokio::net::TcpListener;
 
 const LATENCY: Duration = Duration::from_millis(50);
@@ -49,15 +49,6 @@ async fn list_once(sandbox: &SandboxHandle, page_concurrency: usize, rate: f64) 
     let images = images.expect("the sandbox lists every image");
     let records = sandbox.requests().into_iter().filter(|r| r.number > before).collect();
     Run { elapsed, requests: sandbox.request_count() - before, images: images.len(), records }
-}
-
-fn reps_from_args() -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == "--reps")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(5)
 }
 
 /// Arrival times of `records` in seconds since the first one.
@@ -96,7 +87,7 @@ struct RateFigures {
 
 #[tokio::main]
 async fn main() {
-    let reps = reps_from_args();
+    let reps = count_from_args("--reps", 5);
     let catalog = fixtures::catalog(fixtures::IMAGES);
     let pages = fixtures::IMAGES.div_ceil(fixtures::PAGE_SIZE) as u64;
     let config = SandboxConfig { catalog, latency: LATENCY, ..SandboxConfig::default() };

@@ -22,17 +22,8 @@ use qcloud_provider::tfplugin::proto::{
 use qcloud_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 use support::fixtures;
 use support::plugin::{ClientIdentity, launch, provider_binary, provider_client};
-use support::stats::{Samples, Table, verdict};
+use support::stats::{Samples, Table, count_from_args, verdict};
 use tokio::net::TcpListener;
-
-fn reps_from_args() -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == "--reps")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(5)
-}
 
 fn msgpack(value: &qcloud_provider::cty::Value, ty: &qcloud_provider::cty::Type) -> DynamicValue {
     DynamicValue {
@@ -106,7 +97,7 @@ async fn main() {
         eprintln!("bench_memory: {message}");
         std::process::exit(2);
     });
-    let reps = reps_from_args();
+    let reps = count_from_args("--reps", 5);
     let config =
         SandboxConfig { catalog: fixtures::catalog(fixtures::IMAGES), ..SandboxConfig::default() };
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a local port");

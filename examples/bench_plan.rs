@@ -31,7 +31,7 @@ use qcloud_sandbox::{
     SANDBOX_REGION, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, Sandbox, SandboxConfig,
 };
 use support::plugin::provider_binary;
-use support::stats::{Samples, Table, verdict};
+use support::stats::{Samples, Table, count_from_args, verdict};
 
 const BASELINE: &str = "resource \"terraform_data\" \"x\" {}\n";
 
@@ -73,15 +73,6 @@ output "pinned" {
   value = provider::qcloud::public_image_id("CentOS 7.2 64-bit")
 }
 "#;
-
-fn runs_from_args() -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == "--runs")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(25)
-}
 
 /// Two working directories and a CLI configuration that points Terraform at the binary.
 struct Workspace {
@@ -235,7 +226,7 @@ fn main() {
         eprintln!("bench_plan: {message}");
         std::process::exit(2);
     });
-    let runs = runs_from_args();
+    let runs = count_from_args("--runs", 25);
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let sandbox = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a local port");

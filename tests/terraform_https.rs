@@ -7,35 +7,12 @@
 mod common;
 
 use common::proxy::ConnectProxy;
-use common::terraform::Run;
+use common::terraform::{PINNED_CENTOS_READ, Run};
 use common::{SandboxEnv, Terraform};
-
-/// One read of a pinned public image; no retries, so that a failure shows at once.
-const MAIN: &str = r#"
-terraform {
-  required_providers {
-    qcloud = { source = "qcloud/qcloud" }
-  }
-}
-
-provider "qcloud" {
-  max_retries = 0
-}
-
-data "qcloud_images" "centos" {
-  image_type  = "public"
-  name_regex  = "^CentOS 7\\.2"
-  most_recent = true
-}
-
-output "id" {
-  value = data.qcloud_images.centos.image_id
-}
-"#;
 
 fn setup(test: &str) -> Option<(Terraform, SandboxEnv)> {
     let terraform = Terraform::new_or_skip(test)?;
-    terraform.write("main.tf", MAIN);
+    terraform.write("main.tf", PINNED_CENTOS_READ);
     Some((terraform, SandboxEnv::start_tls()))
 }
 

@@ -11,7 +11,7 @@ mod common;
 
 use std::process::Command;
 
-use common::terraform::Run;
+use common::terraform::{PINNED_CENTOS_READ, Run};
 use common::{SandboxEnv, Terraform};
 
 /// The prefix Terraform gives every line the provider logs.
@@ -20,28 +20,6 @@ const PLUGIN: &str = "provider.terraform-provider-qcloud:";
 /// The crates whose lines the provider relays: anything whose `@module` is not `qcloud.*`.
 const TRANSPORT_CRATES: &[&str] =
     &["h2", "hyper", "hyper_util", "reqwest", "rustls", "tonic", "tower"];
-
-const MAIN: &str = r#"
-terraform {
-  required_providers {
-    qcloud = { source = "qcloud/qcloud" }
-  }
-}
-
-provider "qcloud" {
-  max_retries = 0
-}
-
-data "qcloud_images" "centos" {
-  image_type  = "public"
-  name_regex  = "^CentOS 7\\.2"
-  most_recent = true
-}
-
-output "id" {
-  value = data.qcloud_images.centos.image_id
-}
-"#;
 
 /// `terraform plan` against `sandbox` with only `variable=level` for logging, and `env`.
 fn plan_logged(
@@ -80,7 +58,7 @@ fn transport_lines(stderr: &str) -> Vec<(&str, &str)> {
 
 fn setup(test: &str, tls: bool) -> Option<(Terraform, SandboxEnv)> {
     let terraform = Terraform::new_or_skip(test)?;
-    terraform.write("main.tf", MAIN);
+    terraform.write("main.tf", PINNED_CENTOS_READ);
     let sandbox = if tls { SandboxEnv::start_tls() } else { SandboxEnv::start() };
     Some((terraform, sandbox))
 }

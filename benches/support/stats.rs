@@ -1,4 +1,5 @@
-//! Summaries of repeated measurements, and plain-text tables to print them in.
+//! Summaries of repeated measurements, plain-text tables to print them in, and how many
+//! repetitions the command line asks for.
 
 use std::time::Duration;
 
@@ -113,4 +114,14 @@ impl Table {
 /// `PASS` or `FAIL`.
 pub fn verdict(pass: bool) -> &'static str {
     if pass { "PASS" } else { "FAIL" }
+}
+
+/// The count given on the command line as `flag N` (e.g. `--reps 5`), else `default`.
+pub fn count_from_args(flag: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == flag)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
 }

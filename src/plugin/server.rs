@@ -81,11 +81,12 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> Result<(), tonic::transport::Error> {
     let (health, health_service) = tonic_health::server::health_reporter();
+    let (controller, stdio) = tfplugin::control_servers(shutdown.clone());
     health.set_service_status("plugin", ServingStatus::Serving).await;
     let serving = Server::builder()
         .add_service(tfplugin::provider_server(provider))
-        .add_service(tfplugin::controller_server(shutdown.clone()))
-        .add_service(tfplugin::stdio_server(shutdown.clone()))
+        .add_service(controller)
+        .add_service(stdio)
         .add_service(health_service)
         .serve_with_incoming_shutdown(
             connection::incoming(listener, tls),

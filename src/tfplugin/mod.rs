@@ -45,19 +45,21 @@ pub fn provider_server(
         .max_encoding_message_size(MAX_MESSAGE_SIZE)
 }
 
-/// The `plugin.GRPCController` gRPC service: its Shutdown cancels `shutdown`.
-pub fn controller_server(
+/// go-plugin's `plugin.GRPCController` and `plugin.GRPCStdio` services. Shutdown cancels
+/// `shutdown`, which ends every stdio stream (they send nothing), and answers once they have
+/// ended.
+pub fn control_servers(
     shutdown: CancellationToken,
-) -> controller_proto::grpc_controller_server::GrpcControllerServer<Controller> {
-    controller_proto::grpc_controller_server::GrpcControllerServer::new(Controller::new(shutdown))
-}
-
-/// The `plugin.GRPCStdio` gRPC service: its stream sends nothing and ends when `shutdown` is
-/// cancelled.
-pub fn stdio_server(
-    shutdown: CancellationToken,
-) -> controller_proto::grpc_stdio_server::GrpcStdioServer<Stdio> {
-    controller_proto::grpc_stdio_server::GrpcStdioServer::new(Stdio::new(shutdown))
+) -> (
+    controller_proto::grpc_controller_server::GrpcControllerServer<Controller>,
+    controller_proto::grpc_stdio_server::GrpcStdioServer<Stdio>,
+) {
+    let stdio = Stdio::new(shutdown.clone());
+    let controller = Controller::new(shutdown, stdio.open_streams());
+    (
+        controller_proto::grpc_controller_server::GrpcControllerServer::new(controller),
+        controller_proto::grpc_stdio_server::GrpcStdioServer::new(stdio),
+    )
 }
 
 #[cfg(test)]

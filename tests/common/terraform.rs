@@ -11,17 +11,6 @@ use super::plugin::BINARY;
 /// Set to `1` to make a missing `terraform` a failure instead of a skip.
 pub const REQUIRE_KEY: &str = "QCLOUD_REQUIRE_TERRAFORM";
 
-/// A configuration that uses the provider and nothing else.
-pub const PROVIDER_ONLY: &str = r#"
-terraform {
-  required_providers {
-    qcloud = { source = "qcloud/qcloud" }
-  }
-}
-
-provider "qcloud" {}
-"#;
-
 /// A Terraform working directory wired to the built provider.
 pub struct Terraform {
     program: PathBuf,
@@ -40,6 +29,32 @@ terraform {
 }
 
 provider "qcloud" {}
+"#;
+
+/// A configuration that uses the provider and nothing else.
+pub const PROVIDER_ONLY: &str = HEADER;
+
+/// One read of a pinned public image, with no retries so that a failure shows at once.
+pub const PINNED_CENTOS_READ: &str = r#"
+terraform {
+  required_providers {
+    qcloud = { source = "qcloud/qcloud" }
+  }
+}
+
+provider "qcloud" {
+  max_retries = 0
+}
+
+data "qcloud_images" "centos" {
+  image_type  = "public"
+  name_regex  = "^CentOS 7\\.2"
+  most_recent = true
+}
+
+output "id" {
+  value = data.qcloud_images.centos.image_id
+}
 "#;
 
 /// What one `terraform` command did.
