@@ -2,15 +2,18 @@
 //! region sees them.
 //!
 //! The sandbox serves HTTPS (ALPN `h2` and `http/1.1`) behind a relay that holds each
-//! direction's bytes for half the round trip. For 1, 10 and 100 pages at 50 ms and 200 ms, at
-//! the default rate limit and with it raised, a fresh client (a fresh provider process) lists
+//! direction's bytes for half the round trip. For 1, 10 and 100 pages at 50 ms and 200 ms (and
+//! at 0 ms, for the client's and the sandbox's own time), at the default rate limit and with it
+//! raised, a fresh client (a fresh provider process) lists
 //! every image; the sandbox counts the connections, TLS handshakes and HTTP/2 connections each
 //! listing opened. A second listing on the same client shows what a second data source of the
 //! same process costs.
 //!
 //! The bound of a listing is one round trip to connect, one for the TLS 1.3 handshake, then
 //! the ideal schedule of its requests: at most `page_concurrency` in flight, consecutive
-//! requests at least one rate-limit interval apart, each taking one round trip.
+//! requests at least one rate-limit interval apart, each taking one round trip. A second bound
+//! adds what the API imposes: the page count comes with the first page, so the second request
+//! waits for the first answer.
 //!
 //! Run with `cargo run --release --example bench_distance [-- --reps N]`.
 
