@@ -24,13 +24,8 @@ use std::time::{Duration, Instant};
 
 use qcloud_provider::qcloud::call::Budget;
 use qcloud_provider::qcloud::settings::{DEFAULT_PAGE_CONCURRENCY, DEFAULT_REQUESTS_PER_SECOND};
-use qcloud_provider::qcloud::{
-    Api, ApiVersion, Client, Credentials, ImageFilter, ImageType, Settings,
-};
-use qcloud_sandbox::{
-    SANDBOX_REGION, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, Sandbox, SandboxConfig, SandboxHandle,
-    SandboxTls,
-};
+use qcloud_provider::qcloud::{Api, ApiVersion, Client, ImageFilter, ImageType, Settings};
+use qcloud_sandbox::{Sandbox, SandboxConfig, SandboxHandle, SandboxTls};
 use support::fixtures;
 use support::relay::Relay;
 use support::stats::{Samples, Table, count_from_args, verdict};
@@ -103,19 +98,8 @@ fn counts(samples: &Samples) -> String {
 
 /// Client settings for the sandbox behind `relay`, API 3.0 over HTTPS, no retries.
 fn settings(relay: &Relay, rate: f64) -> Settings {
-    let credentials = Credentials {
-        secret_id: SANDBOX_SECRET_ID.to_string(),
-        secret_key: SANDBOX_SECRET_KEY.to_string(),
-        security_token: None,
-    };
-    Settings::builder(ApiVersion::V3)
-        .credentials(Some(credentials))
-        .region(SANDBOX_REGION)
-        .endpoint(format!("https://{}/", relay.address()))
-        .max_retries(0)
-        .requests_per_second(rate)
-        .build()
-        .expect("benchmark settings are valid")
+    let endpoint = format!("https://{}/", relay.address());
+    fixtures::settings(ApiVersion::V3, endpoint, DEFAULT_PAGE_CONCURRENCY, rate)
 }
 
 /// Lists every private image of `sandbox` once with `client`; returns the wall time and the

@@ -14,14 +14,9 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use qcloud_provider::qcloud::call::Budget;
-use qcloud_provider::qcloud::{
-    Api, ApiVersion, Client, Credentials, ImageFilter, ImageType, Settings,
-};
-use qcloud_sandbox::{
-    Catalog, SANDBOX_REGION, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, Sandbox, SandboxConfig,
-    SandboxHandle,
-};
-use support::fixtures::SEED;
+use qcloud_provider::qcloud::{Api, ApiVersion, Client, ImageFilter, ImageType};
+use qcloud_sandbox::{Catalog, Sandbox, SandboxConfig, SandboxHandle};
+use support::fixtures::{self, SEED};
 use support::stats::Table;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -45,20 +40,7 @@ fn public_catalog() -> Catalog {
 }
 
 fn client(sandbox: &SandboxHandle) -> Client {
-    let credentials = Credentials {
-        secret_id: SANDBOX_SECRET_ID.to_string(),
-        secret_key: SANDBOX_SECRET_KEY.to_string(),
-        security_token: None,
-    };
-    let settings = Settings::builder(ApiVersion::V3)
-        .credentials(Some(credentials))
-        .region(SANDBOX_REGION)
-        .endpoint(sandbox.url_3_0())
-        .max_retries(0)
-        .requests_per_second(1_000.0)
-        .page_concurrency(8)
-        .build()
-        .expect("benchmark settings are valid");
+    let settings = fixtures::settings(ApiVersion::V3, sandbox.url_3_0(), 8, 1_000.0);
     Client::new(settings).expect("a client")
 }
 

@@ -6,47 +6,26 @@
 //! process-wide, so everything runs in one test. Concurrent first requests go through the
 //! benchmarks' delayed link, so that they really leave before any connection is up.
 
+mod common;
 #[path = "../benches/support/relay.rs"]
 mod relay;
 
 use std::time::Duration;
 
+use common::client_sandbox::{client, raw_settings};
+use qcloud_provider::provider::settings::RawSettings;
 use qcloud_provider::qcloud::call::Budget;
-use qcloud_provider::qcloud::{
-    Api, ApiVersion, Client, Credentials, ImageFilter, ImageStatus, ImageType, Settings,
-};
-use qcloud_sandbox::{
-    Catalog, SANDBOX_REGION, SANDBOX_SECRET_ID, SANDBOX_SECRET_KEY, Sandbox, SandboxConfig,
-    SandboxHandle, SandboxTls,
-};
+use qcloud_provider::qcloud::{Api, Client, ImageFilter, ImageStatus, ImageType};
+use qcloud_sandbox::{Catalog, Sandbox, SandboxConfig, SandboxHandle, SandboxTls};
 use tokio::net::TcpListener;
 
 /// Ten full pages of private images.
 const IMAGES: usize = 1_000;
 
-fn settings(sandbox: &SandboxHandle, version: ApiVersion) -> Settings {
-    let endpoint = match version {
-        ApiVersion::V2 => sandbox.url(),
-        ApiVersion::V3 => sandbox.url_3_0(),
-    };
-    settings_for(endpoint, version)
-}
-
-fn settings_for(endpoint: String, version: ApiVersion) -> Settings {
-    let credentials = Credentials {
-        secret_id: SANDBOX_SECRET_ID.to_string(),
-        secret_key: SANDBOX_SECRET_KEY.to_string(),
-        security_token: None,
-    };
-    Settings::builder(version)
-        .credentials(Some(credentials))
-        .region(SANDBOX_REGION)
-        .endpoint(endpoint)
-        .max_retries(0)
-        .requests_per_second(1000.0)
-        .page_concurrency(4)
-        .build()
-        .expect("valid settings")
+/// A client (the tests' settings: four pages at once, no rate limit in the way) for the
+/// sandbox at `endpoint`, in API `version` ("2.0" or "3.0").
+fn client_at(endpoint: &str, version: &str) -> Client {
+    client(RawSettings { api_version: Some(version.into()), ..raw_settings(endpoint) })
 }
 
 /// The sandbox's connection counters: accepted, TLS handshakes, HTTP/2.
@@ -80,17 +59,17 @@ async fn one_http2_connection_per_client_across_pages_listings_and_api_versions(
     let config = SandboxConfig { catalog: Catalog::synthetic(IMAGES, 7), ..Default::default() };
     let sandbox = Sandbox::start_tls(config, listener, &tls).expect("the sandbox serves HTTPS");
 
-    for version in [ApiVersion::V2, ApiVersion::V3] {
+    for (version, endpoint) in [("2.0", sandbox.url()), ("3.0", sandbox.url_3_0())] {
         let before = counters(&sandbox);
         let requests = sandbox.request_count();
-        let client = Client::new(settings(&sandbox, version)).expect("a client");
+        let client = client_at(&endpoint, version);
         assert_eq!(list(&client, &private(None)).await, IMAGES);
-        assert_eq!(sandbox.request_count() - requests, 10, "{version:?}: one request per page");
+        assert_eq!(sandbox.request_count() - requests, 10, "{version}: one request per page");
         let opened = since(&sandbox, before);
         assert_eq!(
             opened,
             [1, 1, 1],
-            "{version:?}: 10 pages, 4 in flight: [connections, TLS handshakes, HTTP/2]"
+            "{version}: 10 pages, 4 in flight: [connections, TLS handshakes, HTTP/2]"
         );
 
         // A second data source of the same process: same client, another query.
@@ -99,7 +78,7 @@ async fn one_http2_connection_per_client_across_pages_listings_and_api_versions(
         assert_eq!(
             counters(&sandbox),
             after_first,
-            "{version:?}: the second listing reused the connection"
+            "{version}: the second listing reused the connection"
         );
     }
 
@@ -108,7 +87,7 @@ async fn one_http2_connection_per_client_across_pages_listings_and_api_versions(
     let link = relay::Relay::start(sandbox.local_addr(), Duration::from_millis(40)).await;
     let endpoint = format!("https://{}/", link.address());
     let before = counters(&sandbox);
-    let client = Client::new(settings_for(endpoint, ApiVersion::V3)).expect("a client");
+    let client = client_at(&endpoint, "3.0");
     let filters =
         [private(None), private(Some(ImageStatus::Normal)), private(Some(ImageStatus::Creating))];
     let lists = filters.iter().map(|filter| list(&client, filter));

@@ -80,9 +80,20 @@ pub fn newest_web_server_config() -> Value {
     ])
 }
 
-/// Client settings for `sandbox`: its credential, its URL, no retries.
+/// API 2.0 client settings for `sandbox`: its credential, its URL, no retries.
 pub fn sandbox_settings(
     sandbox: &SandboxHandle,
+    page_concurrency: usize,
+    requests_per_second: f64,
+) -> Settings {
+    settings(ApiVersion::V2, sandbox.url(), page_concurrency, requests_per_second)
+}
+
+/// Client settings for a sandbox reached at `endpoint` in `version`: its credential, no
+/// retries.
+pub fn settings(
+    version: ApiVersion,
+    endpoint: String,
     page_concurrency: usize,
     requests_per_second: f64,
 ) -> Settings {
@@ -91,10 +102,10 @@ pub fn sandbox_settings(
         secret_key: SANDBOX_SECRET_KEY.to_string(),
         security_token: None,
     };
-    Settings::builder(ApiVersion::V2)
+    Settings::builder(version)
         .credentials(Some(credentials))
         .region(SANDBOX_REGION)
-        .endpoint(sandbox.url())
+        .endpoint(endpoint)
         .max_retries(0)
         .requests_per_second(requests_per_second)
         .page_concurrency(page_concurrency)

@@ -244,12 +244,7 @@ fn parse_entry(line: &str) -> Result<CatalogEntry, String> {
     })
 }
 
-/// Whether `id` has an image id's form: `img-` and 8 lower-case ASCII letters or digits.
-pub fn is_image_id(id: &str) -> bool {
-    id.strip_prefix("img-").is_some_and(|rest| {
-        rest.len() == 8 && rest.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    })
-}
+pub use crate::qcloud::images::is_image_id;
 
 /// A date as the catalog writes it: `YYYY-MM-DD`.
 fn format_date(date: Date) -> String {
@@ -264,6 +259,13 @@ static SHIPPED: LazyLock<CatalogFile> = LazyLock::new(|| {
 /// The catalog the provider ships (`data/public-images.tsv`, built in at compile time).
 pub fn shipped() -> &'static CatalogFile {
     &SHIPPED
+}
+
+/// When and where the shipped catalog was taken, read from its first line alone: the function
+/// descriptions, built at every launch, need no more than that.
+pub fn shipped_provenance() -> Provenance {
+    let first = CATALOG_TSV.lines().next().unwrap_or_default();
+    parse_provenance(first).expect("data/public-images.tsv is checked by the unit tests")
 }
 
 /// Every entry of the shipped catalog, in file order.
@@ -348,6 +350,11 @@ mod tests {
         assert_eq!(shipped().provenance.to_string(), SHIPPED_PROVENANCE);
         assert_eq!(shipped().provenance.taken, Taken::Year(2016));
         assert_eq!(shipped().provenance.taken.in_words(), "in 2016");
+        assert_eq!(
+            shipped_provenance(),
+            shipped().provenance,
+            "the first line alone reads the same"
+        );
     }
 
     #[test]

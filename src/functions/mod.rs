@@ -65,7 +65,7 @@ pub fn call(name: &str, arguments: &[Value]) -> Result<Value, CallError> {
 /// When the shipped catalog was taken, as a sentence says it: `in 2016` (a listing whose day
 /// was not recorded) or `on 2027-03-01`.
 pub fn catalog_taken() -> String {
-    catalog::shipped().provenance.taken.in_words()
+    catalog::shipped_provenance().taken.in_words()
 }
 
 fn public_image_id_definition() -> Function {

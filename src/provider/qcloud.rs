@@ -252,11 +252,7 @@ fn unknown_region(region: &str) -> Option<Diagnostic> {
     if regions::is_known(region) {
         return None;
     }
-    let closest = regions::closest(region);
-    let guess = match closest.as_slice() {
-        [] => String::new(),
-        names => format!(" Did you mean {}?", names.join(", ")),
-    };
+    let guess = regions::did_you_mean(region);
     Some(
         Diagnostic::warning(
             format!("Unknown region {region:?}"),

@@ -226,11 +226,7 @@ impl Resolution {
             let Some(value) = value else { continue };
             self.sources.insert(setting, value.source);
             if let Some(problem) = credential_problem(&value.value) {
-                let message = format!(
-                    "{} (from {}) {problem}; copy it again without them",
-                    argument.name, value.source
-                );
-                self.errors.push(SettingError::new(argument.name, message));
+                self.errors.push(credential_error(argument, value.source, problem));
                 refused = true;
             }
         }
@@ -306,19 +302,20 @@ fn half_credentials(missing: &Argument, present: &Argument, source: Source) -> S
     )
 }
 
+/// A credential whose value the client refuses (stray spaces or quotes, say), naming where
+/// it came from.
+fn credential_error(argument: &Argument, source: Source, problem: &str) -> SettingError {
+    SettingError::new(
+        argument.name,
+        format!("{} (from {source}) {problem}; copy it again without them", argument.name),
+    )
+}
+
 /// A problem the client's settings found, in the provider's words.
 fn worded(problem: &InvalidSetting, resolution: &Resolution, version: ApiVersion) -> SettingError {
     let source = resolution.sources.get(&problem.setting).copied().unwrap_or(Source::Block);
     let endpoint = resolution.endpoint.as_deref().unwrap_or_default();
-    let credential = |argument: &Argument| {
-        SettingError::new(
-            argument.name,
-            format!(
-                "{} (from {source}) {}; copy it again without them",
-                argument.name, problem.problem
-            ),
-        )
-    };
+    let credential = |argument: &Argument| credential_error(argument, source, &problem.problem);
     match problem.setting {
         Setting::SecretId => credential(&arguments::SECRET_ID),
         Setting::SecretKey => credential(&arguments::SECRET_KEY),

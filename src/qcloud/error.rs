@@ -264,7 +264,7 @@ impl ApiError {
                 ApiErrorKind::UnknownRegion
             }
             ApiErrorKind::InvalidParameter
-                if self.code == ApiCode::Named("MissingParameter".into())
+                if matches!(&self.code, ApiCode::Named(name) if name == "MissingParameter")
                     && self.names(&["version", "x-tc-version"]) =>
             {
                 ApiErrorKind::WantsVersion

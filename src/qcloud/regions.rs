@@ -48,6 +48,14 @@ pub fn closest(region: &str) -> Vec<&'static str> {
     scored.into_iter().take(SUGGESTIONS).map(|(_, name)| name).collect()
 }
 
+/// " Did you mean A, B?" with the regions closest to `region`, or nothing when none is close.
+pub fn did_you_mean(region: &str) -> String {
+    match closest(region).as_slice() {
+        [] => String::new(),
+        names => format!(" Did you mean {}?", names.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -388,7 +388,8 @@ pub fn parse_endpoint(text: &str) -> Result<Url, EndpointProblem> {
     Ok(url)
 }
 
-fn is_loopback(host: &str) -> bool {
+/// Whether `host` (as in a URL, IPv6 in brackets or not) is `localhost` or a loopback address.
+pub fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
         || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())

@@ -46,11 +46,6 @@ impl ConnectProxy {
     pub fn tunnels(&self) -> Vec<String> {
         self.tunnels.lock().expect("the proxy never panics holding the lock").clone()
     }
-
-    /// The runtime serving the proxy.
-    pub fn runtime(&self) -> &tokio::runtime::Runtime {
-        &self.runtime
-    }
 }
 
 async fn accept(listener: TcpListener, tunnels: Arc<Mutex<Vec<String>>>) {

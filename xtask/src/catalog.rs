@@ -27,7 +27,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use qcloud_provider::functions::catalog::{
@@ -35,7 +34,7 @@ use qcloud_provider::functions::catalog::{
 };
 use qcloud_provider::functions::image_name::{Architecture, name_key};
 use qcloud_provider::qcloud::call::Budget;
-use qcloud_provider::qcloud::settings::ApiVersion;
+use qcloud_provider::qcloud::settings::{ApiVersion, is_loopback};
 use qcloud_provider::qcloud::{
     Api as _, Client, Credentials, Image, ImageFilter, ImageStatus, ImageType, Setting, Settings,
 };
@@ -312,10 +311,9 @@ impl EndpointKind {
     /// The kind of the settings' endpoint.
     pub fn of(settings: &Settings) -> Self {
         let host = settings.endpoint().host_str().unwrap_or_default().to_ascii_lowercase();
-        let ip = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>();
         if host == "tencentcloudapi.com" || host.ends_with(".tencentcloudapi.com") {
             Self::TencentCloud { host }
-        } else if host == "localhost" || ip.is_ok_and(|ip| ip.is_loopback()) {
+        } else if is_loopback(&host) {
             Self::Local
         } else {
             Self::Custom

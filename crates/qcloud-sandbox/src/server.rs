@@ -411,7 +411,9 @@ impl SandboxState {
     async fn handle_3_0(&self, request: &v3::HttpRequest<'_>) -> Response {
         let number = self.counter.fetch_add(1, Ordering::SeqCst) + 1;
         let received_at = SystemTime::now();
-        let fault = self.faults.fire(number, v3::offset_hint(request));
+        // Read once: the fault rules, the answer and the log all use it.
+        let envelope = v3::Envelope::read(request);
+        let fault = self.faults.fire(number, envelope.as_ref().ok().and_then(|e| e.offset_hint()));
         let delay = match fault {
             Some(FaultKind::Slow(slow)) => self.latency.saturating_add(slow),
             _ => self.latency,
@@ -426,15 +428,16 @@ impl SandboxState {
                 let json = v3::Error::from_code_2_0(*code, message).to_json(&request_id);
                 (json_response(StatusCode::OK, json), Some(*code))
             }
-            Some(kind) if !kind.keeps_answer() => {
-                fault_response(kind, || self.answer_3_0(request, None, &request_id))
-            }
+            Some(kind) if !kind.keeps_answer() => fault_response(kind, || {
+                self.answer_3_0(request, envelope.as_ref(), None, &request_id)
+            }),
             _ => {
-                let answer = self.answer_3_0(request, fault.as_ref(), &request_id);
+                let answer =
+                    self.answer_3_0(request, envelope.as_ref(), fault.as_ref(), &request_id);
                 (json_response(StatusCode::OK, answer.json), Some(answer.code))
             }
         };
-        let params = logged_3_0(request, &self.regions);
+        let params = envelope.map(|e| logged_3_0(&e, &self.regions)).unwrap_or_default();
         let method = request.method.to_owned();
         self.record(RequestRecord { number, received_at, method, params, fault, code });
         response
@@ -443,12 +446,13 @@ impl SandboxState {
     fn answer_3_0(
         &self,
         request: &v3::HttpRequest<'_>,
+        envelope: Result<&v3::Envelope, &v3::Error>,
         fault: Option<&FaultKind>,
         request_id: &str,
     ) -> ApiAnswer {
-        let result = v3::Envelope::read(request).and_then(|envelope| {
-            v3::authenticate(&self.auth, request, &envelope)?;
-            v3::call(&envelope, &self.regions)
+        let result = envelope.map_err(Clone::clone).and_then(|envelope| {
+            v3::authenticate(&self.auth, request, envelope)?;
+            v3::call(envelope, &self.regions)
         });
         let json = match result {
             Ok(v3::Call::DescribeImages(query)) => {
@@ -468,17 +472,7 @@ impl SandboxState {
 
     /// [`Self::select`] for a 3.0 query.
     fn select_3_0(&self, query: &v3::Query, fault: Option<&FaultKind>) -> (Page, u64) {
-        if matches!(fault, Some(FaultKind::AddImage | FaultKind::RemoveImage)) {
-            let mut catalog = self.catalog.write().unwrap_or_else(PoisonError::into_inner);
-            self.mutate(&mut catalog, &query.to_v2(), fault);
-        }
-        let page = query.select(&self.catalog.read().unwrap_or_else(PoisonError::into_inner));
-        let truth = u64::try_from(page.total_count).unwrap_or(u64::MAX);
-        let reported = match fault {
-            Some(FaultKind::WrongTotalCount(delta)) => truth.saturating_add_signed(*delta),
-            _ => truth,
-        };
-        (page, reported)
+        self.select_with(fault, || query.to_v2(), |catalog| query.select(catalog))
     }
 
     fn answer(
@@ -504,11 +498,22 @@ impl SandboxState {
     /// The page for `query`, after any catalog change the fault makes, and the `totalCount`
     /// to report.
     fn select(&self, query: &v2::Query, fault: Option<&FaultKind>) -> (Page, u64) {
+        self.select_with(fault, || query.clone(), |catalog| catalog.select(query))
+    }
+
+    /// The page `page` selects, after any catalog change the fault makes (around the images
+    /// `mutated` asks for), and the `totalCount` to report.
+    fn select_with(
+        &self,
+        fault: Option<&FaultKind>,
+        mutated: impl FnOnce() -> v2::Query,
+        page: impl FnOnce(&Catalog) -> Page,
+    ) -> (Page, u64) {
         if matches!(fault, Some(FaultKind::AddImage | FaultKind::RemoveImage)) {
             let mut catalog = self.catalog.write().unwrap_or_else(PoisonError::into_inner);
-            self.mutate(&mut catalog, query, fault);
+            self.mutate(&mut catalog, &mutated(), fault);
         }
-        let page = self.catalog.read().unwrap_or_else(PoisonError::into_inner).select(query);
+        let page = page(&self.catalog.read().unwrap_or_else(PoisonError::into_inner));
         let truth = u64::try_from(page.total_count).unwrap_or(u64::MAX);
         let reported = match fault {
             Some(FaultKind::WrongTotalCount(delta)) => truth.saturating_add_signed(*delta),
@@ -586,9 +591,8 @@ fn check_action(params: &Params) -> Result<(), Error> {
 
 /// The parameters of a 3.0 request as the log shows them, as far as it reads: `Action` and
 /// `Region` as sent, then the validated query's.
-fn logged_3_0(request: &v3::HttpRequest<'_>, regions: &Regions) -> BTreeMap<String, String> {
-    let Ok(envelope) = v3::Envelope::read(request) else { return BTreeMap::new() };
-    let mut params = v3::call(&envelope, regions).map(|call| call.logged()).unwrap_or_default();
+fn logged_3_0(envelope: &v3::Envelope, regions: &Regions) -> BTreeMap<String, String> {
+    let mut params = v3::call(envelope, regions).map(|call| call.logged()).unwrap_or_default();
     params.insert("Action".to_owned(), envelope.action.clone());
     if let Some(region) = &envelope.region {
         params.insert("Region".to_owned(), region.clone());

@@ -101,6 +101,7 @@ impl<'a> Lister<'a> {
         if pages.push(first) == PageFill::Short {
             return Ok(pages);
         }
+        pages.reserve_announced();
         let planned = planned_pages(total);
         let results = stream::iter(1..planned)
             .map(|n| self.page(ids, n * u64::from(PAGE_SIZE)))
@@ -192,14 +193,18 @@ struct Pages {
 }
 
 impl Pages {
+    /// Room for every announced image at once, so that a long listing never grows by
+    /// doubling; only once the first page was full, so a wrong `totalCount` on a short
+    /// listing reserves nothing.
+    fn reserve_announced(&mut self) {
+        let announced = self.total.unwrap_or(0).min(MAX_PAGES * u64::from(PAGE_SIZE));
+        let announced = usize::try_from(announced).unwrap_or(0);
+        self.images.reserve_exact(announced.saturating_sub(self.images.len()));
+    }
+
     fn push(&mut self, page: Page) -> PageFill {
         match (self.total, page.total_count) {
-            (None, total) => {
-                self.total = total;
-                // Room for every announced image at once: the listing never grows by doubling.
-                let announced = total.unwrap_or(0).min(MAX_PAGES * u64::from(PAGE_SIZE));
-                self.images.reserve_exact(usize::try_from(announced).unwrap_or(0));
-            }
+            (None, total) => self.total = total,
             (Some(first), Some(total)) if first != total => self.changed = true,
             _ => {}
         }

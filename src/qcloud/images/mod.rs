@@ -23,7 +23,7 @@ use super::transport::{Transport, read_answer};
 use super::{ApiVersion, Error};
 pub use model::{
     Image, ImageDetails, ImageFilter, ImageStatus, ImageType, Snapshot, image_status_name,
-    image_type_name,
+    image_type_name, is_image_id,
 };
 
 /// The action's name in both API versions.

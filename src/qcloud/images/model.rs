@@ -130,6 +130,13 @@ impl ImageStatus {
     }
 }
 
+/// Whether `id` has an image id's form: `img-` and 8 lower-case ASCII letters or digits.
+pub fn is_image_id(id: &str) -> bool {
+    id.strip_prefix("img-").is_some_and(|rest| {
+        rest.len() == 8 && rest.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
+}
+
 /// The name of a raw `imageType` code: the type's name, or the code itself when it is none.
 pub fn image_type_name(code: i64) -> String {
     ImageType::from_code(code).map_or_else(|| code.to_string(), |t| t.name().to_string())
@@ -247,7 +254,7 @@ pub struct ImageDetails {
     pub tags: Option<BTreeMap<String, String>>,
     /// `LicenseType` (`TencentCloud`, `BYOL`).
     pub license_type: Option<String>,
-    /// `ImageFamily` (empty when the image has none).
+    /// `ImageFamily`; `None` when the image has none (the API sends it empty).
     pub image_family: Option<String>,
     /// `ImageDeprecated`.
     pub image_deprecated: Option<bool>,

@@ -34,11 +34,16 @@ impl FirstAnswer {
         if self.answered.load(Ordering::Acquire) {
             return request.send().await;
         }
-        let _turn = self.turn.lock().await;
-        let sent = request.send().await;
-        if sent.is_ok() {
-            self.answered.store(true, Ordering::Release);
+        let turn = self.turn.lock().await;
+        if !self.answered.load(Ordering::Acquire) {
+            let sent = request.send().await;
+            if sent.is_ok() {
+                self.answered.store(true, Ordering::Release);
+            }
+            return sent;
         }
-        sent
+        // Answered while this one waited: the connection is there, so go at once.
+        drop(turn);
+        request.send().await
     }
 }

@@ -63,7 +63,8 @@ impl Transport {
             .user_agent(concat!("terraform-provider-qcloud/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(settings.request_timeout())
             .redirect(reqwest::redirect::Policy::none());
-        if settings.endpoint().scheme() == "http" {
+        let plain = settings.endpoint().scheme() == "http";
+        if plain {
             // Plain HTTP (a local sandbox) never uses TLS, and redirects are not followed, so
             // the system's trust store, a few milliseconds to load, is not needed.
             http = http.tls_certs_only(Vec::new());
@@ -78,7 +79,7 @@ impl Transport {
             http,
             limiter: RateLimiter::new(settings.requests_per_second()),
             in_flight: Semaphore::new(settings.page_concurrency()),
-            first_answer: FirstAnswer::new(settings.endpoint().scheme() == "https"),
+            first_answer: FirstAnswer::new(!plain),
             backoff: Backoff::default(),
             settings,
         })

@@ -95,7 +95,7 @@ fn check_signature(
 }
 
 /// The string to sign with the `Token` value hidden: a token is a secret.
-fn redact_token(text: &str, token: Option<&str>) -> String {
+pub(crate) fn redact_token(text: &str, token: Option<&str>) -> String {
     match token {
         Some(token) if !token.is_empty() => {
             text.replace(&format!("Token={token}"), "Token=<redacted>")

@@ -17,6 +17,18 @@ pub const MAX_LIMIT: usize = 100;
 /// `limit` when it is not sent.
 pub const DEFAULT_LIMIT: usize = 20;
 
+/// URL-decoded `application/x-www-form-urlencoded` pairs; `Err` names a parameter sent twice
+/// (the signature would be ambiguous). Both API versions read parameters this way.
+pub(crate) fn decode_pairs(encoded: &[u8]) -> Result<BTreeMap<String, String>, String> {
+    let mut map = BTreeMap::new();
+    for (name, value) in form_urlencoded::parse(encoded) {
+        if map.insert(name.to_string(), value.into_owned()).is_some() {
+            return Err(name.into_owned());
+        }
+    }
+    Ok(map)
+}
+
 /// The parameters of one request, URL-decoded, each name once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Params(BTreeMap<String, String>);
@@ -25,15 +37,11 @@ impl Params {
     /// Parses `application/x-www-form-urlencoded` text (a query string or a form body).
     /// A name sent twice is a 4000 error: the signature would be ambiguous.
     pub fn parse(encoded: &[u8]) -> Result<Self, Error> {
-        let mut map = BTreeMap::new();
-        for (name, value) in form_urlencoded::parse(encoded) {
-            if map.insert(name.to_string(), value.into_owned()).is_some() {
-                return Err(Error::invalid_parameter(format!(
-                    "parameter {name} is sent more than once; send each parameter once"
-                )));
-            }
-        }
-        Ok(Self(map))
+        decode_pairs(encoded).map(Self).map_err(|name| {
+            Error::invalid_parameter(format!(
+                "parameter {name} is sent more than once; send each parameter once"
+            ))
+        })
     }
 
     /// The value of `name`, if sent.

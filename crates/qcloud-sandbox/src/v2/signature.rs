@@ -34,6 +34,11 @@ impl SignatureMethod {
         }
     }
 
+    /// The method `value` names exactly, if any.
+    pub fn from_name(value: &str) -> Option<Self> {
+        [Self::HmacSha1, Self::HmacSha256].into_iter().find(|method| method.as_param() == value)
+    }
+
     /// The `SignatureMethod` value that names this method.
     pub fn as_param(self) -> &'static str {
         match self {

@@ -120,27 +120,22 @@ fn check_v1<'a>(
     if !nonce.parse::<u64>().is_ok_and(|n| n > 0) {
         return Err(Error::invalid(format!("Nonce must be a positive integer, not {nonce:?}")));
     }
-    let method = match pairs.get("SignatureMethod").map(String::as_str) {
-        None | Some("HmacSHA1") => SignatureMethod::HmacSha1,
-        Some("HmacSHA256") => SignatureMethod::HmacSha256,
-        Some(other) => {
-            return Err(Error::new(
+    let method = match pairs.get("SignatureMethod") {
+        None => SignatureMethod::HmacSha1,
+        Some(name) => SignatureMethod::from_name(name).ok_or_else(|| {
+            Error::new(
                 Code::InvalidParameterValue,
-                format!("SignatureMethod {other:?} is invalid: use HmacSHA1 or HmacSHA256"),
-            ));
-        }
+                format!("SignatureMethod {name:?} is invalid: use HmacSHA1 or HmacSHA256"),
+            )
+        })?,
     };
     let credential = auth.credential(secret_id).ok_or_else(|| unknown_secret_id(secret_id))?;
     let text = v1::StringToSign::new(request.method, request.host, request.path, pairs);
     if same_text(&v1::sign(&text, credential.secret_key.as_bytes(), method), sent) {
         return Ok(credential);
     }
-    let shown = match pairs.get("Token") {
-        Some(token) if !token.is_empty() => {
-            text.as_str().replace(&format!("Token={token}"), "Token=<redacted>")
-        }
-        _ => text.as_str().to_owned(),
-    };
+    let shown =
+        crate::v2::auth::redact_token(text.as_str(), pairs.get("Token").map(String::as_str));
     Err(Error::new(
         Code::SignatureFailure,
         format!(

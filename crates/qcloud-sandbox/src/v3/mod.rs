@@ -146,11 +146,7 @@ impl Call {
 /// `Offset` of a request, if it reads and has one that is a number (0 when absent); to match
 /// fault rules.
 pub fn offset_hint(request: &HttpRequest<'_>) -> Option<u64> {
-    let envelope = Envelope::read(request).ok()?;
-    match envelope.params.integer("Offset") {
-        Ok(offset) => u64::try_from(offset.unwrap_or(0)).ok(),
-        Err(_) => None,
-    }
+    Envelope::read(request).ok()?.offset_hint()
 }
 
 #[cfg(test)]

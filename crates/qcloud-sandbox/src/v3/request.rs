@@ -77,6 +77,14 @@ const COMMON_V1: [&str; 11] = [
 ];
 
 impl Envelope {
+    /// Its `Offset`, if that is a number (0 when absent); to match fault rules.
+    pub fn offset_hint(&self) -> Option<u64> {
+        match self.params.integer("Offset") {
+            Ok(offset) => u64::try_from(offset.unwrap_or(0)).ok(),
+            Err(_) => None,
+        }
+    }
+
     /// Reads `request`: TC3 when it has an `Authorization` header or a JSON body, signature
     /// v1 otherwise.
     pub fn read(request: &HttpRequest<'_>) -> Result<Self, Error> {
@@ -138,13 +146,8 @@ fn read_v1(request: &HttpRequest<'_>) -> Result<Envelope, Error> {
 
 /// URL-decoded pairs; a name sent twice is refused, since the signature would be ambiguous.
 fn pairs(encoded: &[u8]) -> Result<BTreeMap<String, String>, Error> {
-    let mut map = BTreeMap::new();
-    for (name, value) in form_urlencoded::parse(encoded) {
-        if map.insert(name.to_string(), value.into_owned()).is_some() {
-            return Err(Error::invalid(format!("the parameter {name} is sent more than once")));
-        }
-    }
-    Ok(map)
+    crate::v2::query::decode_pairs(encoded)
+        .map_err(|name| Error::invalid(format!("the parameter {name} is sent more than once")))
 }
 
 fn timestamp(text: &str, name: &str) -> Result<i64, Error> {

@@ -43,12 +43,7 @@ pub fn parse_status(text: &str) -> Result<Option<ImageStatus>, Diagnostic> {
         })
 }
 
-/// True for `img-` followed by exactly 8 lower-case ASCII letters or digits.
-pub fn is_image_id(text: &str) -> bool {
-    text.strip_prefix("img-").is_some_and(|rest| {
-        rest.len() == 8 && rest.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    })
-}
+pub use crate::qcloud::images::is_image_id;
 
 /// One element of `image_ids`.
 pub fn check_image_id(id: &str) -> Result<String, Diagnostic> {

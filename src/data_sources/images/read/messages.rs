@@ -57,10 +57,7 @@ pub fn listing_failed(error: &Error, region: &str, circumstances: &Circumstances
 /// For an API that does not know the region: the known regions closest to it.
 fn region_suggestion(error: &Error, region: &str) -> String {
     let unknown = error.api_error().is_some_and(|api| api.kind() == ApiErrorKind::UnknownRegion);
-    match regions::closest(region).as_slice() {
-        names if unknown && !names.is_empty() => format!(" Did you mean {}?", names.join(", ")),
-        _ => String::new(),
-    }
+    if unknown { regions::did_you_mean(region) } else { String::new() }
 }
 
 /// The ids asked for that the listing did not return, as a warning; `None` when all came.
