@@ -30,8 +30,8 @@ pub fn describe_in(error: &Error, circumstances: &Circumstances) -> String {
             Some(hint) => format!("{api} {hint}"),
             None => api.to_string(),
         },
-        Error::Transport { host, cause, failure } => {
-            format!("{error}; {}", transport_advice(host, cause, *failure))
+        Error::Transport { host, failure, .. } => {
+            format!("{error}; {}", transport_advice(host, *failure))
         }
         Error::Timeout { .. } => format!(
             "{error}; check that endpoint is right and reachable from this machine (proxy, \
@@ -187,25 +187,26 @@ fn unknown_secret_id(version: ApiVersion) -> String {
 }
 
 /// What to do when no answer came: a refused certificate gets its own fix (the CA bundle in
-/// `SSL_CERT_FILE`, or the host name); anything else is the endpoint or the network.
-fn transport_advice(host: &str, cause: &str, failure: TransportFailure) -> String {
-    if failure != TransportFailure::Certificate {
-        return "check the endpoint and the network (HTTPS_PROXY and NO_PROXY, firewall, DNS)"
-            .into();
-    }
-    if cause.contains("NotValidForName") {
-        return format!(
+/// `SSL_CERT_FILE`, or the host name, by why it was refused); anything else is the endpoint
+/// or the network.
+fn transport_advice(host: &str, failure: TransportFailure) -> String {
+    match failure {
+        TransportFailure::CertificateName => format!(
             "the certificate {host} presented is not valid for that name: check that {} names \
              the API's host",
             ENDPOINT.name
-        );
+        ),
+        TransportFailure::Certificate => format!(
+            "this machine does not trust the certificate {host} presented. If a company proxy \
+             or CA signs it, set SSL_CERT_FILE to a PEM file holding that CA's certificate (or \
+             add the CA to the system's trust store); otherwise check that {} names the API's \
+             host",
+            ENDPOINT.name
+        ),
+        TransportFailure::Connect | TransportFailure::Other => {
+            "check the endpoint and the network (HTTPS_PROXY and NO_PROXY, firewall, DNS)".into()
+        }
     }
-    format!(
-        "this machine does not trust the certificate {host} presented. If a company proxy or CA \
-         signs it, set SSL_CERT_FILE to a PEM file holding that CA's certificate (or add the CA \
-         to the system's trust store); otherwise check that {} names the API's host",
-        ENDPOINT.name
-    )
 }
 
 fn endpoint_advice() -> String {

@@ -145,9 +145,12 @@ pub struct ApiError {
 pub enum TransportFailure {
     /// No connection: refused, unreachable, DNS. The endpoint may come back.
     Connect,
-    /// The server's certificate was refused (untrusted issuer, wrong name, expired): the same
-    /// certificate will be refused again.
+    /// The server's certificate was refused (untrusted issuer, expired): the same certificate
+    /// will be refused again.
     Certificate,
+    /// The server's certificate is not valid for the host asked for: the wrong host, or a
+    /// proxy presenting its own certificate.
+    CertificateName,
     /// Anything else: a reset, a broken TLS session, a body cut short.
     Other,
 }

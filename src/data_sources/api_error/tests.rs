@@ -110,8 +110,9 @@ fn transport_timeout_and_http_errors_read_as_advice() {
         (
             Error::Transport {
                 host: "example.test".into(),
-                cause: "invalid peer certificate: NotValidForName".into(),
-                failure: TransportFailure::Certificate,
+                cause: "invalid peer certificate: certificate not valid for name \"example.test\""
+                    .into(),
+                failure: TransportFailure::CertificateName,
             },
             &["not valid for that name", "endpoint"],
         ),

@@ -310,30 +310,34 @@ pub fn read_answer<T>(
 /// dropped first.
 fn transport_error(error: reqwest::Error, host: &str) -> Error {
     let error = error.without_url();
-    let failure = if refused_certificate(&error) {
-        TransportFailure::Certificate
-    } else if error.is_connect() {
+    let failure = refused_certificate(&error).unwrap_or(if error.is_connect() {
         TransportFailure::Connect
     } else {
         TransportFailure::Other
-    };
+    });
     Error::Transport { host: host.to_string(), cause: error_chain(&error), failure }
 }
 
-/// Whether rustls refused the server's certificate somewhere in `error`'s sources. I/O errors
-/// wrap it (sometimes twice) and hand it out through `get_ref`, not `source`.
-fn refused_certificate(error: &(dyn std::error::Error + 'static)) -> bool {
+/// How rustls refused the server's certificate, if it did somewhere in `error`'s sources. I/O
+/// errors wrap it (sometimes twice) and hand it out through `get_ref`, not `source`.
+fn refused_certificate(error: &(dyn std::error::Error + 'static)) -> Option<TransportFailure> {
+    use rustls::CertificateError::{NotValidForName, NotValidForNameContext};
     let mut source = Some(error);
     while let Some(cause) = source {
-        if let Some(rustls::Error::InvalidCertificate(_)) = cause.downcast_ref::<rustls::Error>() {
-            return true;
+        if let Some(rustls::Error::InvalidCertificate(refused)) = cause.downcast_ref() {
+            return Some(match refused {
+                NotValidForName | NotValidForNameContext { .. } => {
+                    TransportFailure::CertificateName
+                }
+                _ => TransportFailure::Certificate,
+            });
         }
         source = match cause.downcast_ref::<std::io::Error>().and_then(std::io::Error::get_ref) {
             Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
             None => cause.source(),
         };
     }
-    false
+    None
 }
 
 /// An error and its sources, `: `-separated, without repeating a source already included.
@@ -412,6 +416,19 @@ mod tests {
             .await
             .expect_err("no credentials are configured");
         assert!(matches!(error, Error::MissingCredentials), "{error:?}");
+    }
+
+    #[test]
+    fn a_refused_certificate_is_told_apart_by_why_through_io_wrappers() {
+        let refused = |why| {
+            let tls = rustls::Error::InvalidCertificate(why);
+            std::io::Error::other(std::io::Error::other(tls))
+        };
+        let name = refused(rustls::CertificateError::NotValidForName);
+        assert_eq!(refused_certificate(&name), Some(TransportFailure::CertificateName));
+        let issuer = refused(rustls::CertificateError::UnknownIssuer);
+        assert_eq!(refused_certificate(&issuer), Some(TransportFailure::Certificate));
+        assert_eq!(refused_certificate(&std::io::Error::other("reset")), None);
     }
 
     #[test]

@@ -35,7 +35,10 @@ pub fn classify(error: &Error) -> RetryClass {
         Error::Timeout { .. } | Error::Transport { failure: TransportFailure::Connect, .. } => {
             RetryClass::Unreachable
         }
-        Error::Transport { failure: TransportFailure::Certificate, .. } => RetryClass::Fatal,
+        Error::Transport {
+            failure: TransportFailure::Certificate | TransportFailure::CertificateName,
+            ..
+        } => RetryClass::Fatal,
         Error::Transport { .. } | Error::NotJson { .. } => RetryClass::Backoff,
         Error::HttpStatus { status, .. } if *status == 429 || (500..=599).contains(status) => {
             RetryClass::Backoff
@@ -114,6 +117,7 @@ mod tests {
             (transport(TransportFailure::Other), Backoff),
             (transport(TransportFailure::Connect), Unreachable),
             (transport(TransportFailure::Certificate), Fatal),
+            (transport(TransportFailure::CertificateName), Fatal),
             (Error::Timeout { after: Duration::from_secs(1) }, Unreachable),
             (Error::NotJson { status: 200, body_start: "<html>".into() }, Backoff),
             (status(500), Backoff),
